@@ -1,0 +1,34 @@
+# The two README commands: `make demo` and `make test`. Both install what they need first.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+BUILD ?= build
+.PHONY: deps demo test bench sanitize clean
+
+deps:
+	@bash scripts/install-deps
+
+$(BUILD)/release/xpusim: deps FORCE
+	@cmake -S . -B $(BUILD)/release -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD)/release -j $(JOBS) --target xpusim
+
+demo: $(BUILD)/release/xpusim
+	@bash scripts/demo $(BUILD)/release/xpusim
+
+test: deps
+	cmake -S . -B $(BUILD)/test -DCMAKE_BUILD_TYPE=Release -DXPUSIM_BUILD_TESTS=ON -DXPUSIM_WERROR=ON
+	cmake --build $(BUILD)/test -j $(JOBS)
+	cd $(BUILD)/test && ctest --output-on-failure -j $(JOBS)
+
+bench: deps
+	cmake -S . -B $(BUILD)/bench -DCMAKE_BUILD_TYPE=Release -DXPUSIM_BUILD_BENCH=ON
+	cmake --build $(BUILD)/bench -j $(JOBS)
+	@for b in $(BUILD)/bench/bench/*_bench; do echo "== $$b"; $$b --benchmark_min_time=0.2; done
+
+sanitize: deps
+	cmake -S . -B $(BUILD)/asan -DCMAKE_BUILD_TYPE=Debug -DXPUSIM_BUILD_TESTS=ON -DXPUSIM_SANITIZE=ON
+	cmake --build $(BUILD)/asan -j $(JOBS)
+	cd $(BUILD)/asan && ctest --output-on-failure -j $(JOBS)
+
+clean:
+	rm -rf $(BUILD)
+
+FORCE:

@@ -1,0 +1,13 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "cli/context.hpp"
+
+namespace xpusim::cli {
+
+// One function per subcommand, each in its own file; main() calls them in order.
+void add_hw_command(CLI::App& app, Context& ctx);
+void add_validate_command(CLI::App& app, Context& ctx);
+
+}  // namespace xpusim::cli

@@ -1,0 +1,84 @@
+#include "cli/context.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "core/error.hpp"
+#include "report/calibration_schema.hpp"
+
+namespace xpusim::cli {
+
+std::filesystem::path Context::data_dir() const {
+  if (const char* env = std::getenv("XPUSIM_DATA_DIR"); env && *env) return env;
+  const std::filesystem::path built_in = XPUSIM_SOURCE_DATA_DIR;
+  if (std::filesystem::is_directory(built_in)) return built_in;
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) return exe.parent_path().parent_path() / "share" / "xpusim" / "data";
+  return built_in;
+}
+
+const hardware::Catalog& Context::catalog() {
+  if (!catalog_) catalog_ = hardware::Catalog::load(data_dir(), report::full_calibration_schema());
+  return *catalog_;
+}
+
+void Context::add_format_option(CLI::App* command) {
+  command->add_option("--format", format_, "Output format: table|json|csv (default: table on a terminal, else json)");
+}
+
+report::Format Context::format() const {
+  if (format_.empty()) return isatty(STDOUT_FILENO) ? report::Format::kTable : report::Format::kJson;
+  if (auto f = report::parse_format(format_)) return *f;
+  throw core::Error::flag("--format", format_, "one of: table, json, csv");
+}
+
+void Context::emit(const report::Record& record, const report::Record* table_view) const {
+  const auto f = format();
+  const report::Record& what = (f == report::Format::kTable && table_view) ? *table_view : record;
+  std::cout << report::render(what, f);
+  std::cout.flush();
+}
+
+core::ProgressFn Context::progress(std::string label) const {
+  if (!isatty(STDERR_FILENO)) return {};
+  return [label = std::move(label)](std::size_t done, std::size_t total) {
+    const int width = 40;
+    const double frac = total ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
+    const int filled = static_cast<int>(frac * width);
+    std::fprintf(stderr, "\r%s [%.*s%*s] %3d%% (%zu/%zu)", label.c_str(), filled,
+                 "########################################", width - filled, "", static_cast<int>(frac * 100),
+                 done, total);
+    if (done >= total) std::fprintf(stderr, "\n");
+    std::fflush(stderr);
+  };
+}
+
+long long positive_int_flag(const std::string& flag, const std::string& text) {
+  std::size_t used = 0;
+  long long v = 0;
+  try {
+    v = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || v <= 0) throw core::Error::flag(flag, text, "a positive integer");
+  return v;
+}
+
+double positive_number_flag(const std::string& flag, const std::string& text) {
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || !(v > 0)) throw core::Error::flag(flag, text, "a positive number");
+  return v;
+}
+
+}  // namespace xpusim::cli

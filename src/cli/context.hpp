@@ -1,0 +1,46 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/parallel.hpp"
+#include "hardware/catalog.hpp"
+#include "report/record.hpp"
+#include "report/reporter.hpp"
+
+namespace xpusim::cli {
+
+// What every subcommand shares: where the data lives, the catalog, the output format and the
+// exit status. Commands throw core::Error for bad input; main turns it into exit status 2.
+class Context {
+ public:
+  // $XPUSIM_DATA_DIR, else the source tree's data/ (compiled in), else <exe>/../share/xpusim/data.
+  std::filesystem::path data_dir() const;
+  const hardware::Catalog& catalog();
+
+  // Adds `--format table|json|csv` to a command.
+  void add_format_option(CLI::App* command);
+  // Renders to stdout in the chosen format; `table_view`, when given, replaces the record for the
+  // table format only (a shorter view for people; JSON and CSV keep everything).
+  void emit(const report::Record& record, const report::Record* table_view = nullptr) const;
+  report::Format format() const;
+
+  // Progress callback drawing a bar on stderr when stderr is a terminal; empty otherwise.
+  core::ProgressFn progress(std::string label) const;
+
+  int exit_code = 0;
+
+ private:
+  std::optional<hardware::Catalog> catalog_;
+  std::string format_;
+};
+
+// Reads an integer/number flag given as text so errors name the flag ("--m: expected ...").
+long long positive_int_flag(const std::string& flag, const std::string& text);
+double positive_number_flag(const std::string& flag, const std::string& text);
+
+}  // namespace xpusim::cli

@@ -1,0 +1,49 @@
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/context.hpp"
+#include "core/error.hpp"
+
+// Thin entry point: builds the command tree, runs it, and maps outcomes to exit statuses
+// (0 success, 1 infeasible or failed validation, 2 bad input).
+int main(int argc, char** argv) {
+  using namespace xpusim;
+  CLI::App app{"xpusim: fast simulator and planner for AI compute infrastructure", "xpusim"};
+  app.set_version_flag("--version", std::string("xpusim ") + XPUSIM_VERSION);
+  app.require_subcommand(1);
+  cli::Context ctx;
+  cli::add_hw_command(app, ctx);
+  cli::add_validate_command(app, ctx);
+
+  auto* help = app.add_subcommand("help", "Show help for xpusim or one of its commands");
+  std::vector<std::string> topic;
+  help->add_option("COMMAND", topic, "Command to explain, e.g. `hw show`");
+  help->callback([&] {
+    CLI::App* target = &app;
+    for (const auto& word : topic) {
+      CLI::App* sub = nullptr;
+      try {
+        sub = target->get_subcommand(word);
+      } catch (const CLI::OptionNotFound&) {
+        throw core::Error::flag("COMMAND", word, "a command name; run `xpusim help` to list them");
+      }
+      target = sub;
+    }
+    std::cout << target->help();
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // Help and --version arrive as "errors" with exit code 0.
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+    std::cerr << "error: " << e.what() << "\nRun `xpusim help` for usage.\n";
+    return 2;
+  } catch (const core::Error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  }
+  return ctx.exit_code;
+}

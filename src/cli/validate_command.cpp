@@ -1,0 +1,59 @@
+#include <functional>
+
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "core/suggest.hpp"
+#include "core/validation.hpp"
+#include "report/validation_record.hpp"
+
+namespace xpusim::cli {
+namespace {
+
+// A validation suite the CLI can run: published numbers vs predictions.
+struct SuiteEntry {
+  std::string name;
+  std::string description;
+  std::function<core::ValidationSuite(Context&)> run;
+};
+
+// Explicit registry (DESIGN.md: no static-initialiser registration). Each modelling layer adds
+// its suites here.
+std::vector<SuiteEntry> builtin_suites() {
+  std::vector<SuiteEntry> suites;
+  return suites;
+}
+
+void run_validate(Context& ctx, const std::string& wanted) {
+  const auto suites = builtin_suites();
+  std::vector<std::string> names;
+  for (const auto& s : suites) names.push_back(s.name);
+  report::Record out = report::Record::array();
+  bool all_passed = true;
+  bool found = false;
+  for (const auto& s : suites) {
+    if (!wanted.empty() && s.name != wanted) continue;
+    found = true;
+    const auto result = s.run(ctx);
+    all_passed = all_passed && result.passed;
+    out.push_back(report::validation_record(result));
+  }
+  if (!found) {
+    throw core::Error::flag("--suite", wanted,
+                            names.empty() ? std::string("a validation suite (none are built in yet)")
+                                          : core::expected_one_of(names));
+  }
+  ctx.emit(out.size() == 1 ? out[0] : report::Record{{"suites", out}});
+  if (!all_passed) ctx.exit_code = 1;
+}
+
+}  // namespace
+
+void add_validate_command(CLI::App& app, Context& ctx) {
+  auto* cmd = app.add_subcommand("validate", "Compare predictions with published measurements");
+  auto suite = std::make_shared<std::string>();
+  cmd->add_option("--suite", *suite, "Suite to run (default: all)");
+  ctx.add_format_option(cmd);
+  cmd->callback([&ctx, suite] { run_validate(ctx, *suite); });
+}
+
+}  // namespace xpusim::cli

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace xpusim::core {
+
+// Names from `candidates` closest to `name` (edit distance, then shared prefix), best first.
+std::vector<std::string> closest_names(std::string_view name, const std::vector<std::string>& candidates,
+                                       std::size_t max_results = 3);
+
+// "one of: a, b, c" or "a known name (closest: x, y)" for error messages.
+std::string expected_one_of(const std::vector<std::string>& candidates);
+std::string expected_known_name(std::string_view what, std::string_view name,
+                                const std::vector<std::string>& candidates);
+
+}  // namespace xpusim::core

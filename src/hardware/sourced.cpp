@@ -1,0 +1,82 @@
+#include "hardware/sourced.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/suggest.hpp"
+
+namespace xpusim::hardware {
+
+double read_sourced(const core::ConfigNode& node, core::Dimension d, SourceMap& sources) {
+  if (node.is_map()) {
+    node.expect_keys({"value", "source", "note"});
+    const double v = node.at("value").as_quantity(d);
+    if (auto src = node.find("source")) sources[node.path()] = src->as_string();
+    return v;
+  }
+  return node.as_quantity(d);
+}
+
+double read_sourced_positive(const core::ConfigNode& node, core::Dimension d, SourceMap& sources) {
+  const double v = read_sourced(node, d, sources);
+  if (!(v > 0.0)) {
+    const core::ConfigNode& at = node.is_map() ? node.at("value") : node;
+    throw at.error("a positive " + std::string(core::dimension_example(d)).substr(2));
+  }
+  return v;
+}
+
+int read_count(const core::ConfigNode& node, SourceMap& sources) {
+  const core::ConfigNode& at = node.is_map() ? node.at("value") : node;
+  double v = 0.0;
+  try {
+    v = read_sourced(node, core::Dimension::kDimensionless, sources);
+  } catch (const core::Error&) {
+    throw at.error("a positive integer");
+  }
+  if (!(v >= 1.0) || v != std::floor(v) || v > 1e9) throw at.error("a positive integer");
+  return static_cast<int>(v);
+}
+
+std::optional<double> read_optional(const core::ConfigNode& parent, std::string_view key, core::Dimension d,
+                                    SourceMap& sources) {
+  auto child = parent.find(key);
+  if (!child || child->is_null()) return std::nullopt;
+  return read_sourced_positive(*child, d, sources);
+}
+
+Calibration Calibration::parse(const core::ConfigNode* node, const CalibrationSchema& schema,
+                               ParamDecl::Scope scope, SourceMap& sources) {
+  Calibration out;
+  std::vector<std::string_view> allowed;
+  for (const auto& p : schema) {
+    if (p.scope != scope) continue;
+    allowed.push_back(p.name);
+    out.values_[p.name] = p.default_value;
+    out.given_[p.name] = false;
+  }
+  if (node == nullptr || node->is_null()) return out;
+  node->expect_keys(allowed);
+  for (const auto& key : node->keys()) {
+    const auto decl = std::find_if(schema.begin(), schema.end(),
+                                   [&](const ParamDecl& p) { return p.name == key && p.scope == scope; });
+    out.values_[key] = read_sourced(node->at(key), decl->dimension, sources);
+    out.given_[key] = true;
+  }
+  return out;
+}
+
+double Calibration::get(std::string_view name) const {
+  auto it = values_.find(name);
+  if (it == values_.end())
+    throw core::Error("internal: calibration parameter '" + std::string(name) +
+                      "' is not declared; register it in the layer's calibration_schema()");
+  return it->second;
+}
+
+bool Calibration::set_in_catalog(std::string_view name) const {
+  auto it = given_.find(name);
+  return it != given_.end() && it->second;
+}
+
+}  // namespace xpusim::hardware

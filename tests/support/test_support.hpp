@@ -1,0 +1,29 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "hardware/catalog.hpp"
+
+namespace xpusim::test {
+
+// Result of running the built `xpusim` binary.
+struct CliResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs `xpusim <args>` (each arg shell-quoted) with the source tree's data directory.
+CliResult run_cli(const std::vector<std::string>& args);
+
+// The built-in catalog, loaded once with every layer's calibration schema.
+const hardware::Catalog& catalog();
+
+// Writes `text` to a fresh file under the test's temporary directory and returns its path.
+std::string write_temp_file(const std::string& name, const std::string& text);
+
+// Directory of tests/data (fixtures checked into the repository).
+std::string data_path(const std::string& relative);
+
+}  // namespace xpusim::test
