@@ -1,0 +1,183 @@
+#include "memory/analytical.hpp"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+
+#include "core/error.hpp"
+
+namespace xpusim::memory {
+
+const char* pattern_name(PatternKind k) {
+  switch (k) {
+    case PatternKind::kStream: return "stream";
+    case PatternKind::kRandom: return "random";
+    case PatternKind::kStrided: return "strided";
+  }
+  return "?";
+}
+const char* page_policy_name(PagePolicy p) { return p == PagePolicy::kOpen ? "open" : "closed"; }
+const char* refresh_mode_name(RefreshMode r) { return r == RefreshMode::kAllBank ? "all-bank" : "per-bank"; }
+
+AnalyticalModel::AnalyticalModel(const TimingSet& set, int stacks, ControllerConfig config)
+    : set_(set),
+      stacks_(stacks),
+      config_(std::move(config)),
+      mapping_(AddressMapping::parse(config_.mapping, set_, stacks, "--mapping")),
+      peak_(set_.stack_peak_bytes_per_s() * stacks) {
+  if (stacks < 1) throw core::Error::flag("--stacks", std::to_string(stacks), "a positive integer");
+}
+
+AnalyticalModel AnalyticalModel::for_memory_system(const hardware::MemorySystem& memory, const TimingCatalog& catalog,
+                                                   ControllerConfig config) {
+  const auto& set = catalog.closest(memory.generation(), memory.pin_rate_bits_per_s());
+  const int stack_bits = hardware::MemorySystem::stack_width_bits(memory.generation());
+  const int stacks = stack_bits > 0 ? std::max(1, memory.bus_width_bits() / stack_bits) : std::max(1, memory.stacks());
+  return AnalyticalModel(set, stacks, std::move(config));
+}
+
+namespace {
+
+// Per pseudo-channel service demand of one request, in clock cycles of each resource.
+struct Demand {
+  double bursts = 0;        // column commands per request
+  double acts = 0;          // row activations per request
+  double pcs_used = 1;      // fraction of pseudo-channels the pattern reaches
+  double banks_used = 1;    // banks per PC the pattern keeps busy
+  bool one_bank_group = false;
+  double row_hit_rate = 0;
+};
+
+}  // namespace
+
+double AnalyticalModel::random_act_bound_bytes_per_s(int request_bytes) const {
+  const auto& t = set_.t;
+  const auto& o = set_.org;
+  const double granules = std::ceil(static_cast<double>(request_bytes) / mapping_.granule_bytes());
+  // ACT rate per PC: at most 4 per tFAW, one per tRRD_S, and each bank once per tRC.
+  const double act_per_cycle =
+      std::min({4.0 / t.nFAW, 1.0 / t.nRRDS, static_cast<double>(o.banks_per_pc()) / t.nRC});
+  const double bursts_per_act = std::max(1.0, std::ceil(request_bytes / granules / o.burst_bytes()));
+  const double bus_per_cycle = 1.0 / std::max(t.nBL, t.nCCDS);  // bursts per cycle the data bus carries
+  const double bursts_per_cycle = std::min(bus_per_cycle, act_per_cycle * bursts_per_act);
+  const double refresh = 1.0 - static_cast<double>(t.nRFC) / t.nREFI;
+  const double bytes_per_burst = static_cast<double>(request_bytes) / (granules * bursts_per_act);
+  return bursts_per_cycle * bytes_per_burst * set_.clock_hz() * refresh * mapping_.pcs();
+}
+
+BandwidthEstimate AnalyticalModel::estimate(const AccessPattern& p) const {
+  const auto& t = set_.t;
+  const auto& o = set_.org;
+  BandwidthEstimate e;
+  e.peak_bandwidth_bytes_per_s = peak_;
+  const double req_bytes = std::max(1, p.request_bytes);
+  const double burst_bytes = o.burst_bytes();
+  const double granule = mapping_.granule_bytes();
+  const double granules = std::ceil(req_bytes / granule);
+  Demand d;
+  d.bursts = std::max(granules, std::ceil(req_bytes / burst_bytes));
+  d.banks_used = o.banks_per_pc();
+  switch (p.kind) {
+    case PatternKind::kStream:
+      // Every row is opened once and read to its end.
+      d.acts = d.bursts * burst_bytes / o.row_bytes();
+      d.row_hit_rate = 1.0 - d.acts / granules;
+      break;
+    case PatternKind::kStrided:
+    case PatternKind::kRandom: {
+      // Sample the address stream through the mapping: which PCs, banks and rows it touches.
+      constexpr int kSamples = 512;
+      constexpr int kMaxPcs = 1024;
+      std::array<std::uint64_t, kMaxPcs> last{};  // (bank << 32 | row) + 1 of the last access per PC
+      std::array<std::uint64_t, (kMaxPcs + 63) / 64> pc_seen{};
+      std::uint64_t bank_seen = 0;  // bank indices touched in any PC
+      int misses = 0, accesses = 0;
+      std::uint64_t x = 0x9E3779B97F4A7C15ull;
+      const std::uint64_t cap = mapping_.capacity_bytes();
+      const std::uint64_t stride = p.kind == PatternKind::kStrided
+                                       ? static_cast<std::uint64_t>(std::max<std::int64_t>(1, p.stride_bytes))
+                                       : 0;
+      for (int i = 0; i < kSamples; ++i) {
+        std::uint64_t base;
+        if (p.kind == PatternKind::kRandom) {
+          x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+          base = (x % (cap / static_cast<std::uint64_t>(granule))) * static_cast<std::uint64_t>(granule);
+        } else {
+          base = (static_cast<std::uint64_t>(i) * stride) % cap;
+        }
+        for (double g = 0; g < granules; g += 1) {
+          const auto a = mapping_.decode(base + static_cast<std::uint64_t>(g * granule));
+          const std::size_t pc = a.pc % kMaxPcs;
+          pc_seen[pc / 64] |= 1ull << (pc % 64);
+          bank_seen |= 1ull << (a.bank % 64);
+          const std::uint64_t key = ((static_cast<std::uint64_t>(a.bank) << 32) | a.row) + 1;
+          if (last[pc] != key) ++misses;
+          last[pc] = key;
+          ++accesses;
+        }
+      }
+      int pcs = 0;
+      for (auto w : pc_seen) pcs += std::popcount(w);
+      d.pcs_used = std::min(1.0, static_cast<double>(pcs) / mapping_.pcs());
+      d.banks_used = std::popcount(bank_seen);
+      d.acts = granules * static_cast<double>(misses) / accesses;
+      d.row_hit_rate = 1.0 - static_cast<double>(misses) / accesses;
+      d.one_bank_group = d.banks_used <= o.banks_per_group;
+      break;
+    }
+  }
+  e.row_hit_rate = d.row_hit_rate;
+
+  // Cycles of each per-PC resource per request; the largest bounds throughput.
+  const double ccd = d.one_bank_group ? std::max(t.nCCDL, t.nBL) : std::max(t.nCCDS, t.nBL);
+  double best = d.bursts * ccd;
+  e.bound = "data_bus";
+  const auto consider = [&](double cycles, const char* name) {
+    if (cycles > best) best = cycles, e.bound = name;
+  };
+  const double rrd = d.one_bank_group ? t.nRRDL : t.nRRDS;
+  consider(d.acts * t.nFAW / 4.0, "act_rate_tfaw");
+  consider(d.acts * rrd, "act_rate_trrd");
+  consider(d.acts * t.nRC / std::max(1.0, d.banks_used), "bank_cycle_trc");
+  // Read/write turnaround: writes drain in batches between the watermarks; each read->write->read
+  // round trip loses the bus for tRTW and tCWL + tBL + tWTR_S beyond the usual column spacing.
+  const double wf = 1.0 - std::clamp(p.read_fraction, 0.0, 1.0);
+  if (wf > 0 && wf < 1) {
+    const double batch_writes = std::max(1, config_.write_high_watermark - config_.write_low_watermark);
+    const double requests_per_round = batch_writes / wf;
+    const double lost = (t.nRTW - ccd) + (t.nCWL + t.nBL + t.nWTRS - ccd);
+    consider(best + std::max(0.0, lost) / requests_per_round, "rw_turnaround");
+  }
+  const double refresh = config_.refresh == RefreshMode::kAllBank
+                             ? 1.0 - static_cast<double>(t.nRFC) / t.nREFI
+                             : 1.0 - static_cast<double>(t.nRFCpb) / (static_cast<double>(t.nREFIpb) * o.banks_per_pc());
+  const double pcs = d.pcs_used * mapping_.pcs();
+  const double requests_per_s = pcs * set_.clock_hz() * refresh / best;
+  double bw = requests_per_s * req_bytes;
+  double utilisation = 1.0;
+  if (p.issue_rate_bytes_per_s > 0 && p.issue_rate_bytes_per_s < bw) {
+    utilisation = p.issue_rate_bytes_per_s / bw;
+    bw = p.issue_rate_bytes_per_s;
+    e.bound = "issue_rate";
+  }
+  e.bandwidth_bytes_per_s = bw;
+  e.efficiency = bw / peak_;
+
+  // Latency: unloaded access plus queueing. Saturated, every PC's read queue stays full, so by
+  // Little's law a request waits queue_entries x service time; below saturation, M/D/1 waiting.
+  const double hit = d.row_hit_rate;
+  const double miss_cycles = (config_.page_policy == PagePolicy::kOpen ? t.nRP : 0) + t.nRCDRD;
+  const double unloaded = t.nCL + d.bursts * t.nBL + (1.0 - hit) * miss_cycles;
+  const double service = best / refresh;  // cycles per request per PC
+  double wait;
+  if (utilisation >= 0.999) {
+    wait = std::max(0.0, config_.read_queue_entries * service - unloaded);
+  } else {
+    wait = utilisation * service / (2.0 * (1.0 - utilisation));
+  }
+  e.avg_latency_s = (unloaded + wait) * set_.clock_period_s;
+  return e;
+}
+
+}  // namespace xpusim::memory

@@ -1,0 +1,93 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "hardware/memory_system.hpp"
+#include "memory/address_mapping.hpp"
+#include "memory/timing_set.hpp"
+
+namespace xpusim::memory {
+
+enum class PatternKind : std::uint8_t { kStream, kRandom, kStrided };
+enum class PagePolicy : std::uint8_t { kOpen, kClosed };
+enum class RefreshMode : std::uint8_t { kAllBank, kPerBank };
+
+const char* pattern_name(PatternKind k);  // "stream" | "random" | "strided"
+const char* page_policy_name(PagePolicy p);
+const char* refresh_mode_name(RefreshMode r);
+
+// What a requester does to memory: the shape of the address stream and its read/write mix.
+struct AccessPattern {
+  PatternKind kind = PatternKind::kStream;
+  double read_fraction = 1.0;          // 0..1
+  int request_bytes = 64;              // bytes per request
+  std::int64_t stride_bytes = 0;       // distance between consecutive requests (kStrided)
+  double issue_rate_bytes_per_s = 0;   // offered load; 0 = as fast as memory accepts (saturating)
+
+  static AccessPattern stream(double read_fraction = 1.0, int request_bytes = 64) {
+    return {PatternKind::kStream, read_fraction, request_bytes, 0, 0};
+  }
+  static AccessPattern random(double read_fraction = 1.0, int request_bytes = 64) {
+    return {PatternKind::kRandom, read_fraction, request_bytes, 0, 0};
+  }
+  static AccessPattern strided(std::int64_t stride, double read_fraction = 1.0, int request_bytes = 64) {
+    return {PatternKind::kStrided, read_fraction, request_bytes, stride, 0};
+  }
+};
+
+// How the memory controller is set up; shared by the analytical model and the simulator.
+struct ControllerConfig {
+  PagePolicy page_policy = PagePolicy::kOpen;
+  RefreshMode refresh = RefreshMode::kAllBank;
+  std::string mapping = AddressMapping::default_name();
+  int read_queue_entries = 32;   // per pseudo-channel
+  int write_queue_entries = 32;  // per pseudo-channel
+  int write_high_watermark = 24; // start draining writes at this many queued
+  int write_low_watermark = 8;   // stop draining at this many
+};
+
+// Result of an analytical estimate.
+struct BandwidthEstimate {
+  double peak_bandwidth_bytes_per_s = 0;
+  double bandwidth_bytes_per_s = 0;  // achievable (or offered, when lower)
+  double efficiency = 0;             // bandwidth / peak
+  double avg_latency_s = 0;          // loaded average request latency
+  double row_hit_rate = 0;
+  const char* bound = "";  // limiting constraint: "data_bus", "act_rate_tfaw", "act_rate_trrd",
+                           // "bank_cycle_trc", "bank_conflict", "rw_turnaround", "issue_rate", ...
+};
+
+// Closed-form HBM bandwidth and latency for an access pattern: per pseudo-channel, the tightest
+// of the data-bus, ACT-rate (tFAW, tRRD), bank-cycle (tRC), same-bank-group column (tCCD_L) and
+// read/write turnaround limits, derated by refresh, times the pseudo-channels the pattern uses.
+// Contract: estimate() is a pure function of the pattern, allocates nothing and costs well under a
+// microsecond for stream and random (strided decodes a fixed sample of addresses through the
+// mapping). The cost layer uses it for memory-bound operators; docs/hbm.md derives every term.
+class AnalyticalModel {
+ public:
+  AnalyticalModel(const TimingSet& set, int stacks, ControllerConfig config = {});
+  // The memory system's generation and pin rate pick the closest timing set of the catalog.
+  static AnalyticalModel for_memory_system(const hardware::MemorySystem& memory, const TimingCatalog& catalog,
+                                           ControllerConfig config = {});
+
+  BandwidthEstimate estimate(const AccessPattern& pattern) const;
+
+  // ACT-rate-limited bandwidth of uniformly random `request_bytes` reads (every request opens a
+  // row): the bound docs/hbm.md derives; the simulator's random reads are tested against it.
+  double random_act_bound_bytes_per_s(int request_bytes) const;
+
+  double peak_bandwidth_bytes_per_s() const { return peak_; }
+  const TimingSet& timing_set() const { return set_; }
+  int stacks() const { return stacks_; }
+  const ControllerConfig& config() const { return config_; }
+
+ private:
+  TimingSet set_;  // a copy, so the model outlives the catalog it came from
+  int stacks_;
+  ControllerConfig config_;
+  AddressMapping mapping_;
+  double peak_;
+};
+
+}  // namespace xpusim::memory
