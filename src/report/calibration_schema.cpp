@@ -1,11 +1,14 @@
 #include "report/calibration_schema.hpp"
 
+#include "cost/op_cost.hpp"
+
 namespace xpusim::report {
 
 hardware::CalibrationSchema full_calibration_schema() {
   hardware::CalibrationSchema schema;
   // Each modelling layer appends its own declarations here, e.g.
   //   append(schema, cost::calibration_schema());
+  for (auto& p : cost::calibration_schema()) schema.push_back(std::move(p));
   return schema;
 }
 
