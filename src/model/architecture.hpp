@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "core/config.hpp"
 
@@ -20,6 +21,9 @@ struct MoeSpec {
   int first_dense_layers = 0;       // leading layers with a dense MLP (DeepSeek-V3: 3)
   int layer_frequency = 1;          // every n-th layer (after the dense ones) is MoE
   double capacity_factor = 1.0;     // token capacity per expert relative to a perfect balance
+  int layer_offset = 0;             // layer l (>= first_dense_layers) is MoE iff (l + offset) % frequency == 0
+  bool router_bias = false;         // DeepSeek-V3: e_score_correction_bias (one per expert)
+  bool shared_expert_gate = false;  // Qwen2-MoE: sigmoid gate (hidden -> 1) on the shared expert
   bool is_moe() const { return num_experts > 0; }
 };
 
@@ -56,6 +60,19 @@ struct Architecture {
   bool learned_positions = false;  // GPT-2: learned absolute position embeddings
   MoeSpec moe;
   MlaSpec mla;
+  bool out_proj_bias = false;      // Llama attention_bias: o_proj has a bias as well as q/k/v
+  bool mlp_bias = false;           // Llama mlp_bias: bias on the dense MLP projections
+  double rotary_fraction = 1.0;    // share of head_dim that is rotated (GPT-NeoX rotary_pct); 0: none
+  long long sliding_window = 0;    // keys one query sees at most (Mistral); 0: the whole context
+  double hidden_dropout = 0.0;     // dropout after attention/MLP (and embeddings); 0: no dropout op
+  double attention_dropout = 0.0;  // dropout on attention probabilities
+  double rope_theta = 0.0;         // informational; 0 without rotary
+  double rope_scaling_factor = 1.0;  // rope_scaling.factor (Llama 3.1, YaRN); 1 without scaling
+  long long mtp_layers = 0;        // DeepSeek-V3 multi-token-prediction modules: not counted
+
+  long long moe_layers() const;      // decoder layers with a routed-expert MLP
+  double params_decoder_layer(long long layer) const;         // one decoder layer, all experts
+  double params_decoder_layer_active(long long layer) const;  // one decoder layer, top-k experts
 
   bool is_moe_layer(long long layer) const;
   double params_total() const;       // all parameters, embeddings included
@@ -67,5 +84,16 @@ struct Architecture {
 // naming the file, the field and what was expected.
 Architecture load_architecture(const std::filesystem::path& config_json);
 Architecture parse_architecture(const core::ConfigNode& root, std::string name);
+
+// Supported HF model_type values.
+const std::vector<std::string>& supported_model_types();
+
+// A shipped model name ("llama3-70b" -> <data_dir>/models/llama3-70b.json) or a path to a
+// config.json. Unknown names throw core::Error::flag("--model", ...) with the closest names.
+std::filesystem::path resolve_model_config(const std::string& name_or_path,
+                                           const std::filesystem::path& data_dir);
+std::vector<std::string> builtin_model_names(const std::filesystem::path& data_dir);  // sorted
+// resolve_model_config + load_architecture.
+Architecture load_model(const std::string& name_or_path, const std::filesystem::path& data_dir);
 
 }  // namespace xpusim::model
