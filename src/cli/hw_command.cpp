@@ -1,3 +1,5 @@
+#include <filesystem>
+
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/suggest.hpp"
@@ -26,6 +28,7 @@ void hw_show(Context& ctx, const std::string& name) {
   if (auto c = cat.find_chip(name)) return ctx.emit(report::chip_record(*c));
   if (auto s = cat.find_system(name)) return ctx.emit(report::system_record(*s));
   if (hardware::Catalog::looks_like_file(name)) {
+    if (!std::filesystem::exists(name)) throw core::Error::flag("NAME", name, "an existing chip or system YAML file");
     // A user's file: its `kind:` says whether it is a chip or a system.
     const auto root = core::ConfigNode::load_file(name);
     const auto kind = root.find("kind");

@@ -103,8 +103,16 @@ std::vector<std::string> ConfigNode::keys() const {
 
 void ConfigNode::expect_keys(const std::vector<std::string_view>& allowed) const {
   if (!impl_->node.IsMap()) throw error("a mapping");
+  std::vector<std::string> seen;
   for (const auto& kv : impl_->node) {
     const std::string key = kv.first.Scalar();
+    // YAML readers silently keep one of two equal keys; a strict reader must not guess which.
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      const YAML::Mark m = kv.first.Mark();
+      throw Error(SourceLocation{*impl_->file, m.line + 1, m.column + 1}, child_path(path_, key), key,
+                  "each field given once");
+    }
+    seen.push_back(key);
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
     std::vector<std::string> names(allowed.begin(), allowed.end());
     const YAML::Mark m = kv.first.Mark();

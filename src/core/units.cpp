@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <fmt/format.h>
+#include <string>
 #include <vector>
 
 namespace xpusim::core {
@@ -74,6 +75,29 @@ double unit_scale(std::string_view unit, Dimension d) {
   return std::nan("");
 }
 
+// number x scale, correctly rounded where scale is a power of ten: "66.9 TFLOP/s" must be exactly
+// 66.9e12 and "5 us" exactly 5e-6 (a plain product gives 66900000000000.01 and 4.9999999999999996e-06).
+double scale_exactly(std::string_view number_text, double number, double scale) {
+  const double exponent = std::round(std::log10(scale));
+  if (scale <= 0.0 || std::fabs(std::pow(10.0, exponent) / scale - 1.0) > 1e-12) return number * scale;
+  std::string text(number_text);
+  int extra = static_cast<int>(exponent);
+  if (auto e = text.find_first_of("eE"); e != std::string::npos) {
+    int own = 0;
+    const char* first = text.data() + e + 1;
+    if (first != text.data() + text.size() && *first == '+') ++first;  // from_chars takes no '+'
+    const auto [p, ec] = std::from_chars(first, text.data() + text.size(), own);
+    if (ec != std::errc() || p != text.data() + text.size()) return number * scale;
+    extra += own;
+    text.resize(e);
+  }
+  text += "e" + std::to_string(extra);
+  double exact = 0.0;
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), exact);
+  if (ec != std::errc() || p != text.data() + text.size() || !std::isfinite(exact)) return number * scale;
+  return exact;
+}
+
 }  // namespace
 
 std::string_view dimension_name(Dimension d) {
@@ -122,7 +146,7 @@ bool parse_quantity(std::string_view text, Dimension d, double* out) {
   }
   const double scale = unit_scale(unit, d);
   if (std::isnan(scale)) return false;
-  *out = number * scale;
+  *out = scale_exactly(std::string_view(begin, static_cast<std::size_t>(ptr - begin)), number, scale);
   return true;
 }
 

@@ -5,12 +5,13 @@
 namespace xpusim::hardware {
 
 Chip Chip::parse(const core::ConfigNode& root, const CalibrationSchema& schema) {
+  // The kind first: a file of another kind should say so, not list unknown fields.
+  if (auto kind = root.find("kind"); kind && kind->as_string() != "chip") throw kind->error("\"chip\"");
   root.expect_keys({"name", "kind", "display_name", "vendor", "peak_flops_per_s", "compute_units",
                     "compute_unit_name", "clock", "l2_cache", "shared_memory_per_unit", "tdp", "memory",
                     "scale_up", "calibration", "notes"});
   Chip c;
   c.file_ = root.file();
-  if (auto kind = root.find("kind"); kind && kind->as_string() != "chip") throw kind->error("\"chip\"");
   c.name_ = root.at("name").as_string();
   if (c.name_.empty()) throw root.at("name").error("a non-empty name");
   c.display_name_ = root.has("display_name") ? root.at("display_name").as_string() : c.name_;

@@ -3,9 +3,10 @@
 namespace xpusim::hardware {
 
 Fleet Fleet::parse(const core::ConfigNode& root, const SystemResolver& resolve_system) {
+  // The kind first: a file of another kind should say so, not list unknown fields.
+  if (auto kind = root.find("kind"); kind && kind->as_string() != "fleet") throw kind->error("\"fleet\"");
   root.expect_keys({"name", "kind", "systems", "notes"});
   Fleet f;
-  if (auto kind = root.find("kind"); kind && kind->as_string() != "fleet") throw kind->error("\"fleet\"");
   f.name_ = root.at("name").as_string();
   SourceMap sources;
   for (const auto& item : root.at("systems").items()) {

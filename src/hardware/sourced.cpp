@@ -7,34 +7,45 @@
 
 namespace xpusim::hardware {
 
-double read_sourced(const core::ConfigNode& node, core::Dimension d, SourceMap& sources) {
-  if (node.is_map()) {
-    node.expect_keys({"value", "source", "note"});
-    const double v = node.at("value").as_quantity(d);
-    if (auto src = node.find("source")) sources[node.path()] = src->as_string();
-    return v;
-  }
-  return node.as_quantity(d);
+namespace {
+
+// Errors name the field ("memory.stacks"), not its inner "value" key, at the value's own line.
+core::Error value_error(const core::ConfigNode& node, std::string expected) {
+  const core::ConfigNode at = node.is_map() ? node.at("value") : node;
+  return core::Error(at.location(), node.path(), at.text(), std::move(expected));
 }
 
-double read_sourced_positive(const core::ConfigNode& node, core::Dimension d, SourceMap& sources) {
-  const double v = read_sourced(node, d, sources);
-  if (!(v > 0.0)) {
-    const core::ConfigNode& at = node.is_map() ? node.at("value") : node;
-    throw at.error("a positive " + std::string(core::dimension_example(d)).substr(2));
+// Reads the number of `node` (bare or {value, source}); `expected` names what a bad value should be.
+double read_value(const core::ConfigNode& node, core::Dimension d, SourceMap& sources, const std::string& expected) {
+  const bool sourced = node.is_map();
+  if (sourced) node.expect_keys({"value", "source", "note"});
+  const core::ConfigNode value = sourced ? node.at("value") : node;
+  double v = 0.0;
+  if (!value.is_scalar() || !core::parse_quantity(value.as_string(), d, &v)) throw value_error(node, expected);
+  if (!sourced) return v;
+  if (auto src = node.find("source")) {
+    std::string text = src->is_scalar() ? src->as_string() : std::string();
+    if (text.empty()) throw src->error("a non-empty source: document and table or section, or \"estimate: <reasoning>\"");
+    sources[node.path()] = std::move(text);
   }
   return v;
 }
 
+}  // namespace
+
+double read_sourced(const core::ConfigNode& node, core::Dimension d, SourceMap& sources) {
+  return read_value(node, d, sources, std::string(core::dimension_example(d)));
+}
+
+double read_sourced_positive(const core::ConfigNode& node, core::Dimension d, SourceMap& sources) {
+  const double v = read_sourced(node, d, sources);
+  if (!(v > 0.0)) throw value_error(node, "a positive " + std::string(core::dimension_example(d)).substr(2));
+  return v;
+}
+
 int read_count(const core::ConfigNode& node, SourceMap& sources) {
-  const core::ConfigNode& at = node.is_map() ? node.at("value") : node;
-  double v = 0.0;
-  try {
-    v = read_sourced(node, core::Dimension::kDimensionless, sources);
-  } catch (const core::Error&) {
-    throw at.error("a positive integer");
-  }
-  if (!(v >= 1.0) || v != std::floor(v) || v > 1e9) throw at.error("a positive integer");
+  const double v = read_value(node, core::Dimension::kDimensionless, sources, "a positive integer");
+  if (!(v >= 1.0) || v != std::floor(v) || v > 1e9) throw value_error(node, "a positive integer");
   return static_cast<int>(v);
 }
 

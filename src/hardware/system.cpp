@@ -48,11 +48,12 @@ Network parse_network(const core::ConfigNode& n, SourceMap& sources) {
 
 System System::parse(const core::ConfigNode& root, const ChipResolver& resolve_chip,
                      const CalibrationSchema& schema) {
+  // The kind first: a file of another kind should say so, not list unknown fields.
+  if (auto kind = root.find("kind"); kind && kind->as_string() != "system") throw kind->error("\"system\"");
   root.expect_keys({"name", "kind", "display_name", "vendor", "chip", "node", "network", "max_nodes",
                     "calibration", "notes"});
   System s;
   s.file_ = root.file();
-  if (auto kind = root.find("kind"); kind && kind->as_string() != "system") throw kind->error("\"system\"");
   s.name_ = root.at("name").as_string();
   s.display_name_ = root.has("display_name") ? root.at("display_name").as_string() : s.name_;
   s.vendor_ = root.at("vendor").as_string();

@@ -87,10 +87,12 @@ Record system_record(const hardware::System& s, bool with_sources) {
 }
 
 Record chip_summary(const hardware::Chip& c) {
+  // A dtype the chip lacks is null (shown "-"), not a peak of 0 FLOP/s.
+  auto peak = [&c](core::Dtype d) { return c.supports(d) ? Record(c.peak_flops_per_s(d)) : Record(); };
   return Record{{"name", c.name()},
                 {"vendor", c.vendor()},
-                {"bf16_flops_per_s", c.peak_flops_per_s(core::Dtype::kBf16)},
-                {"fp8_flops_per_s", c.peak_flops_per_s(core::Dtype::kFp8)},
+                {"bf16_flops_per_s", peak(core::Dtype::kBf16)},
+                {"fp8_flops_per_s", peak(core::Dtype::kFp8)},
                 {"memory", c.memory().generation()},
                 {"capacity_bytes", c.memory().capacity_bytes()},
                 {"bandwidth_bytes_per_s", c.memory().bandwidth_bytes_per_s()},

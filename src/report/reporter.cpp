@@ -91,8 +91,10 @@ std::string column_table(const std::vector<Row>& rows) {
   }
   std::string out;
   auto emit = [&](const std::vector<std::string>& line) {
-    for (std::size_t i = 0; i < line.size(); ++i)
-      out += fmt::format("{:<{}}{}", line[i], width[i], i + 1 < line.size() ? "  " : "\n");
+    // The last column is not padded: no trailing blanks at the ends of lines.
+    for (std::size_t i = 0; i + 1 < line.size(); ++i) out += fmt::format("{:<{}}  ", line[i], width[i]);
+    if (!line.empty()) out += line.back();
+    out += "\n";
   };
   emit(cols);
   std::vector<std::string> rule;
@@ -122,6 +124,7 @@ std::optional<Format> parse_format(std::string_view name) {
 }
 
 std::string format_cell(std::string_view key, const Record& value) {
+  if (value.is_null()) return "-";  // not applicable or unknown
   if (value.is_number() && !value.is_boolean()) {
     const double v = value.get<double>();
     if (auto d = dimension_of(key)) return core::format_quantity(v, *d);
