@@ -9,5 +9,6 @@ namespace xpusim::cli {
 // One function per subcommand, each in its own file; main() calls them in order.
 void add_hw_command(CLI::App& app, Context& ctx);
 void add_validate_command(CLI::App& app, Context& ctx);
+void add_train_command(CLI::App& app, Context& ctx);
 
 }  // namespace xpusim::cli

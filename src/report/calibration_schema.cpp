@@ -1,6 +1,8 @@
 #include "report/calibration_schema.hpp"
 
+#include "cost/collective.hpp"
 #include "cost/op_cost.hpp"
+#include "training/step_model.hpp"
 
 namespace xpusim::report {
 
@@ -9,6 +11,8 @@ hardware::CalibrationSchema full_calibration_schema() {
   // Each modelling layer appends its own declarations here, e.g.
   //   append(schema, cost::calibration_schema());
   for (auto& p : cost::calibration_schema()) schema.push_back(std::move(p));
+  for (auto& p : cost::collective_calibration_schema()) schema.push_back(std::move(p));
+  for (auto& p : training::calibration_schema()) schema.push_back(std::move(p));
   return schema;
 }
 

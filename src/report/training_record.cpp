@@ -1,0 +1,52 @@
+#include "report/training_record.hpp"
+
+#include "training/layout.hpp"
+
+namespace xpusim::report {
+
+Record training_record(const training::StepResult& r, const std::string& model, const std::string& system) {
+  const auto& l = r.layout;
+  const auto& m = r.memory;
+  const auto& t = r.time;
+  Record out{{"model", model},
+             {"system", system},
+             {"gpus", l.gpus},
+             {"feasible", r.feasible},
+             {"reason", r.reason},
+             {"step_time_s", r.step_time_s},
+             {"tokens_per_s", r.tokens_per_s},
+             {"model_tflops_per_gpu", r.model_tflops_per_gpu},
+             {"hardware_tflops_per_gpu", r.hardware_tflops_per_gpu},
+             {"mfu", r.mfu},
+             {"hfu", r.hfu},
+             {"memory_per_gpu_bytes", m.total()},
+             {"memory_capacity_bytes", r.memory_capacity_bytes}};
+  out["memory_breakdown"] = Record{{"weights_bytes", m.weights},
+                                   {"gradients_bytes", m.gradients},
+                                   {"optimizer_bytes", m.optimizer},
+                                   {"activations_bytes", m.activations},
+                                   {"moe_buffers_bytes", m.moe_buffers},
+                                   {"comm_buffers_bytes", m.comm_buffers},
+                                   {"reserve_bytes", m.reserve}};
+  out["time_breakdown_s"] = Record{{"compute", t.compute},     {"recompute", t.recompute},
+                                   {"tp_comm", t.tp_comm},     {"cp_comm", t.cp_comm},
+                                   {"ep_comm", t.ep_comm},     {"pp_comm", t.pp_comm},
+                                   {"dp_comm", t.dp_comm},     {"bubble", t.bubble},
+                                   {"optimizer", t.optimizer}, {"other", t.other}};
+  out["parallelism"] = Record{{"tp", l.tp},
+                              {"pp", l.pp},
+                              {"vpp", l.vpp},
+                              {"dp", l.dp},
+                              {"cp", l.cp},
+                              {"ep", l.ep},
+                              {"micro_batch", l.micro_batch},
+                              {"microbatches", r.microbatches},
+                              {"recompute", training::recompute_name(l.recompute)},
+                              {"zero", l.zero},
+                              {"sp", l.sp()},
+                              {"dtype", std::string(core::dtype_name(l.dtype))},
+                              {"order", training::axis_order_name(l.order)}};
+  return out;
+}
+
+}  // namespace xpusim::report

@@ -1,0 +1,89 @@
+#include "training/memory.hpp"
+
+#include <algorithm>
+
+namespace xpusim::training {
+namespace {
+
+struct Parts {
+  double replicated = 0;  // elements outside the TP region (divided by tp only with SP)
+  double split = 0;       // elements inside the TP region (divided by tp)
+  double scores = 0;      // attention score matrices (dropped by selective recompute / flash)
+  double experts = 0;     // routed-expert activations (divided by etp)
+};
+
+// Bytes of one layer for the whole (undivided) micro-batch, per category.
+Parts layer_parts(const model::Architecture& a, bool moe_layer, const ActivationShape& s) {
+  const double sb = static_cast<double>(s.micro_batch) * static_cast<double>(s.seq_len);
+  const double h = static_cast<double>(a.hidden);
+  const double mask = s.dropout ? 1.0 : 0.0;
+  double q_dim = static_cast<double>(a.heads * a.head_dim);
+  double k_dim = static_cast<double>(a.kv_heads * a.head_dim);
+  double v_dim = k_dim;
+  double o_dim = q_dim;
+  if (a.mla.enabled()) {
+    const double qk = a.mla.qk_nope_head_dim + a.mla.qk_rope_head_dim;
+    q_dim = k_dim = static_cast<double>(a.heads) * qk;
+    v_dim = o_dim = static_cast<double>(a.heads) * a.mla.v_head_dim;
+  }
+  Parts p;
+  // Two norm inputs, the QKV input and the MLP input (2 bytes each), dropout masks after the
+  // attention output and the MLP output.
+  p.replicated = sb * (2 * 2 * h + 2 * h + 2 * h + 2 * mask * h);
+  // Q, K, V and the output-projection input.
+  p.split = sb * 2 * (q_dim + k_dim + v_dim + o_dim);
+  if (s.flash) {
+    p.split += sb * 4.0 * static_cast<double>(a.heads);  // fp32 log-sum-exp per row
+  } else {
+    p.scores = sb * static_cast<double>(s.seq_len) * static_cast<double>(a.heads) * (s.dropout ? 5.0 : 2.0);
+  }
+  const auto mlp_elems = [&](double ffn) {
+    // gated: gate and up outputs and the activation output; plain: fc1 output and GELU output.
+    return a.mlp == model::MlpKind::kGated ? 3.0 * ffn : 2.0 * ffn;
+  };
+  if (moe_layer) {
+    const auto& m = a.moe;
+    const double per_token = 2.0 * h + 2.0 * mlp_elems(static_cast<double>(m.expert_ffn));
+    p.experts = sb * m.experts_per_token * m.capacity_factor * per_token;
+    if (m.shared_experts > 0) p.split += sb * 2.0 * mlp_elems(static_cast<double>(m.shared_expert_ffn));
+  } else {
+    p.split += sb * 2.0 * mlp_elems(static_cast<double>(a.ffn));
+  }
+  return p;
+}
+
+double divide(const Parts& p, const ActivationShape& s, bool keep_scores) {
+  const double t = std::max(1, s.tp);
+  const double repl = s.sp ? p.replicated / t : p.replicated;
+  const double sp_tokens = s.sp ? t : 1.0;
+  double bytes = repl + p.split / t + p.experts / (std::max(1, s.etp) * sp_tokens);
+  if (keep_scores) bytes += p.scores / t;
+  return bytes / std::max(1, s.cp);
+}
+
+}  // namespace
+
+double layer_activation_bytes(const model::Architecture& arch, bool moe_layer, const ActivationShape& s) {
+  return divide(layer_parts(arch, moe_layer, s), s, true);
+}
+
+double layer_activation_bytes_selective(const model::Architecture& arch, bool moe_layer,
+                                        const ActivationShape& s) {
+  return divide(layer_parts(arch, moe_layer, s), s, false);
+}
+
+double layer_checkpoint_bytes(const model::Architecture& arch, const ActivationShape& s) {
+  const double bytes = 2.0 * static_cast<double>(s.micro_batch) * static_cast<double>(s.seq_len) *
+                       static_cast<double>(arch.hidden);
+  return bytes / (s.sp ? std::max(1, s.tp) : 1) / std::max(1, s.cp);
+}
+
+double inflight_stage_microbatches(int pp, int vpp, long long microbatches) {
+  const double m = static_cast<double>(std::max(1LL, microbatches));
+  if (pp <= 1) return 1.0;
+  if (vpp <= 1) return std::min<double>(pp, m);
+  const double chunks = std::min(m * vpp, 2.0 * (pp - 1) + static_cast<double>(vpp - 1) * pp + 1.0);
+  return chunks / vpp;
+}
+
+}  // namespace xpusim::training

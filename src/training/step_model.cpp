@@ -1,0 +1,529 @@
+#include "training/step_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "model/operator.hpp"
+#include "training/memory.hpp"
+
+namespace xpusim::training {
+namespace {
+
+using cost::Collective;
+using hardware::ParamDecl;
+
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+// Mixed-precision Adam, ZeRO paper (Rajbhandari et al. 2020, Sec. 3.1): 2 bytes of bf16
+// weights, 2 of bf16 gradients and K = 12 of fp32 master weights, momentum and variance.
+constexpr double kWeightBytes = 2, kGradBytes = 2, kOptimizerBytes = 12;
+// Adam step per parameter: read fp32 master, m, v and grad, write master, m, v and the bf16 copy.
+constexpr double kAdamRead = 16, kAdamWrite = 14;
+
+std::string gib(double bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f GiB", bytes / kGiB);
+  return buf;
+}
+
+// One layer's per-micro-batch times on the critical path of its stage.
+struct LayerTimes {
+  double compute = 0, recompute = 0, tp = 0, cp = 0, ep = 0;  // fwd + bwd
+  double fwd = 0, bwd = 0;                                    // incl. exposed comm and recompute
+  double comm_fwd = 0, comm_bwd = 0;
+};
+
+}  // namespace
+
+hardware::CalibrationSchema calibration_schema() {
+  return {
+      {"training_memory_reserve", ParamDecl::Scope::kSystem, core::Dimension::kBytes, 3.0 * kGiB,
+       "per-GPU memory the framework cannot use for the model: CUDA context, NCCL buffers and "
+       "caching-allocator fragmentation"},
+  };
+}
+
+const char* recompute_name(Recompute r) {
+  switch (r) {
+    case Recompute::kNone: return "none";
+    case Recompute::kSelective: return "selective";
+    case Recompute::kFull: return "full";
+  }
+  return "?";
+}
+
+bool ShapeCosts::matches(const Layout& l) const {
+  return micro_batch == l.micro_batch && seq_len == l.seq_len && tp == l.tp && cp == l.cp &&
+         ep == l.ep && etp == l.expert_tp() && sp == l.sp() && dtype == l.dtype;
+}
+
+struct StepModel::Groups {
+  cost::GroupPlacement tp, cp, cp_pair, ep, dp, edp, pp_pair;
+};
+
+StepModel::StepModel(model::Architecture arch, std::shared_ptr<const hardware::System> system)
+    : arch_(std::move(arch)), system_(std::move(system)), cost_(system_->chip()), coll_(*system_) {
+  moe_prefix_.assign(static_cast<std::size_t>(arch_.layers) + 1, 0);
+  for (long long i = 0; i < arch_.layers; ++i)
+    moe_prefix_[i + 1] = moe_prefix_[i] + (arch_.is_moe_layer(i) ? 1 : 0);
+  memory_reserve_ = system_->calibration().get("training_memory_reserve");
+  capacity_ = system_->chip().memory().capacity_bytes();
+  const double input_embedding = static_cast<double>(arch_.vocab * arch_.hidden) +
+                                 (arch_.learned_positions ? static_cast<double>(arch_.max_seq_len * arch_.hidden) : 0.0);
+  // A tied embedding still does the LM-head matmul, so only an untied input table is a lookup.
+  matmul_params_ = arch_.params_active() - (arch_.tied_embeddings ? 0.0 : input_embedding) -
+                   (arch_.tied_embeddings && arch_.learned_positions ? static_cast<double>(arch_.max_seq_len * arch_.hidden) : 0.0);
+  if (arch_.mla.enabled()) {
+    attn_dims_ = static_cast<double>(arch_.heads) *
+                 (arch_.mla.qk_nope_head_dim + arch_.mla.qk_rope_head_dim + arch_.mla.v_head_dim);
+  } else {
+    attn_dims_ = static_cast<double>(arch_.heads) * 2.0 * static_cast<double>(arch_.head_dim);
+  }
+  dropout_ = arch_.model_type == "gpt2";
+}
+
+ShapeCosts StepModel::compute_shape_costs(const Layout& l) const {
+  ShapeCosts c;
+  c.micro_batch = l.micro_batch;
+  c.seq_len = l.seq_len;
+  c.tp = l.tp;
+  c.cp = l.cp;
+  c.ep = l.ep;
+  c.etp = l.expert_tp();
+  c.sp = l.sp();
+  c.dtype = l.dtype;
+  model::InventoryOptions opt;
+  opt.batch = l.micro_batch;
+  opt.seq_len = l.seq_len;
+  opt.dtype = core::Dtype::kBf16;
+  opt.tp = l.tp;
+  opt.sequence_parallel = l.sp();
+  opt.cp = l.cp;
+  opt.ep = l.ep;
+  opt.backward = true;
+  const auto inv = model::build_inventory(arch_, opt);
+  bool have_dense = false, have_moe = false;
+  for (const auto& layer : inv.layers) {
+    LayerCost lc;
+    bool moe = false;
+    for (const auto& op : layer.ops) {
+      if (op.kind == model::OpKind::kAllToAll) continue;  // costed as a collective on the topology
+      if (op.kind == model::OpKind::kGroupedGemm || op.kind == model::OpKind::kRouter) moe = true;
+      const bool matmul = op.kind == model::OpKind::kGemm || op.kind == model::OpKind::kGroupedGemm;
+      const double t = cost_.op(op, matmul ? l.dtype : core::Dtype::kBf16).time_s;
+      const bool fwd = op.pass == model::Pass::kForward;
+      (fwd ? lc.fwd_s : lc.bwd_s) += t;
+      (fwd ? lc.fwd_flops : lc.bwd_flops) += op.flops;
+      if (op.kind == model::OpKind::kAttention) {
+        (fwd ? lc.attn_fwd_s : lc.attn_bwd_s) += t;
+        if (fwd) lc.attn_fwd_flops += op.flops;
+      }
+      if (fwd) {
+        lc.params += op.params;
+        if (op.kind == model::OpKind::kGroupedGemm) lc.expert_params += op.params;
+      }
+    }
+    if (layer.name.find("embed") != std::string::npos) {
+      c.embedding = lc;
+    } else if (layer.name.find("head") != std::string::npos) {
+      c.head = lc;
+    } else if (moe) {
+      if (!have_moe) c.moe = lc;
+      have_moe = true;
+    } else {
+      if (!have_dense) c.dense = lc;
+      have_dense = true;
+    }
+  }
+  return c;
+}
+
+const ShapeCosts& StepModel::shape_costs(const Layout& layout) {
+  for (const auto& c : cache_)
+    if (c.matches(layout)) return c;
+  cache_.push_back(compute_shape_costs(layout));
+  return cache_.back();
+}
+
+std::string StepModel::check_layout(Layout& l) const {
+  const auto str = [](long long v) { return std::to_string(v); };
+  const long long tpc = static_cast<long long>(l.tp) * l.pp * l.cp;
+  if (l.dp == 0) {
+    if (l.gpus % tpc != 0)
+      return "gpus " + str(l.gpus) + " is not divisible by tp*pp*cp = " + str(tpc);
+    l.dp = static_cast<int>(l.gpus / tpc);
+  } else if (tpc * l.dp != l.gpus) {
+    return "tp*pp*cp*dp = " + str(tpc * l.dp) + " does not equal gpus " + str(l.gpus);
+  }
+  if (l.gpus > system_->max_chips())
+    return "gpus " + str(l.gpus) + " exceeds the " + str(system_->max_chips()) + " GPUs of " + system_->name();
+  if (arch_.heads % l.tp != 0)
+    return "attention heads " + str(arch_.heads) + " are not divisible by tp " + str(l.tp);
+  if (arch_.kv_heads % l.tp != 0 && l.tp % arch_.kv_heads != 0)
+    return "kv heads " + str(arch_.kv_heads) + " and tp " + str(l.tp) + " do not divide one another";
+  if (arch_.layers % (static_cast<long long>(l.pp) * l.vpp) != 0)
+    return "layers " + str(arch_.layers) + " are not divisible by pp*vpp = " + str(static_cast<long long>(l.pp) * l.vpp);
+  if (l.vpp > 1 && l.pp == 1) return "interleaved pipeline (vpp " + str(l.vpp) + ") needs pp > 1";
+  if (l.ep > 1) {
+    if (!arch_.moe.is_moe()) return "ep " + str(l.ep) + " needs a mixture-of-experts model";
+    if (arch_.moe.num_experts % l.ep != 0)
+      return "experts " + str(arch_.moe.num_experts) + " are not divisible by ep " + str(l.ep);
+    if ((static_cast<long long>(l.dp) * l.cp) % l.ep != 0)
+      return "ep " + str(l.ep) + " does not divide dp*cp = " + str(static_cast<long long>(l.dp) * l.cp);
+  }
+  if (l.expert_tp() > 1 && arch_.moe.is_moe() && arch_.moe.expert_ffn % l.expert_tp() != 0)
+    return "expert ffn " + str(arch_.moe.expert_ffn) + " is not divisible by expert tp " + str(l.expert_tp());
+  if (l.seq_len % (l.cp > 1 ? 2LL * l.cp : 1LL) != 0)
+    return "seq_len " + str(l.seq_len) + " is not divisible by 2*cp = " + str(2LL * l.cp) +
+           " (load-balanced ring attention)";
+  if (l.sp() && (l.seq_len / l.cp) % l.tp != 0)
+    return "sequence parallelism needs seq_len/cp " + str(l.seq_len / l.cp) + " divisible by tp " + str(l.tp);
+  const long long per_step = static_cast<long long>(l.dp) * l.micro_batch;
+  if (l.global_batch % per_step != 0)
+    return "global batch " + str(l.global_batch) + " is not divisible by dp*micro_batch = " + str(per_step);
+  const long long m = l.global_batch / per_step;
+  if (l.vpp > 1 && m % l.pp != 0)
+    return "interleaved schedule needs the " + str(m) + " micro-batches to be a multiple of pp " + str(l.pp);
+  if (!system_->chip().supports(l.dtype))
+    return std::string(system_->chip().name()) + " has no " + std::string(core::dtype_name(l.dtype)) + " tensor cores";
+  return {};
+}
+
+StepModel::Groups StepModel::place_groups(const Layout& l) const {
+  // Strides of the rank-space axes (EP is carved out of CP x DP, so it takes no rank space).
+  long long stride_tp = 1, stride_cp = 1, stride_dp = 1, stride_pp = 1, running = 1;
+  int ep_pos = 0, dp_pos = 0, pos = 0;
+  for (Axis a : l.order) {
+    switch (a) {
+      case Axis::kTp: stride_tp = running; running *= l.tp; break;
+      case Axis::kCp: stride_cp = running; running *= l.cp; break;
+      case Axis::kDp: stride_dp = running; running *= l.dp; dp_pos = pos; break;
+      case Axis::kPp: stride_pp = running; running *= l.pp; break;
+      case Axis::kEp: ep_pos = pos; break;
+    }
+    ++pos;
+  }
+  Groups g;
+  g.tp = coll_.place(l.tp, stride_tp);
+  g.cp = coll_.place(l.cp, stride_cp);
+  const bool cp_crosses = g.cp.domains() > 1;
+  g.cp_pair = {2, cp_crosses ? 1 : 2, cp_crosses ? 2 : 1};
+  const long long inner = l.cp > 1 ? std::min(stride_cp, stride_dp) : stride_dp;
+  const int dense_dp = l.dp * l.cp;
+  g.dp = coll_.place(dense_dp, inner);
+  const int edp = std::max(1, dense_dp / std::max(1, l.ep));
+  if (ep_pos < dp_pos) {
+    g.ep = coll_.place(l.ep, inner);
+    g.edp = coll_.place(edp, inner * l.ep);
+  } else {
+    g.ep = coll_.place(l.ep, inner * edp);
+    g.edp = coll_.place(edp, inner);
+  }
+  const auto pair = coll_.place(2, stride_pp);
+  g.pp_pair = pair;
+  return g;
+}
+
+namespace {
+
+// Exposed communication and recompute of one layer type, per micro-batch.
+LayerTimes layer_times(const model::Architecture& a, const Layout& l, const LayerCost& c, bool moe,
+                       const cost::CollectiveModel& coll, const cost::GroupPlacement& tp,
+                       const cost::GroupPlacement& cp_pair, const cost::GroupPlacement& ep) {
+  LayerTimes t;
+  const double tokens = static_cast<double>(l.micro_batch) * static_cast<double>(l.seq_len) / l.cp;
+  const double act_bytes = tokens * static_cast<double>(a.hidden) * 2.0;
+  // TP: two all-reduces per pass (after attention and after the MLP); with SP each becomes an
+  // all-gather before and a reduce-scatter after the parallel region, same bytes on the wire.
+  double tp_unit = 0;
+  if (l.tp > 1) {
+    tp_unit = l.sp() ? coll.time_s(Collective::kAllGather, act_bytes, tp) +
+                           coll.time_s(Collective::kReduceScatter, act_bytes, tp)
+                     : coll.time_s(Collective::kAllReduce, act_bytes, tp);
+  }
+  const double tp_units = moe ? (1.0 + ((l.expert_tp() > 1 || a.moe.shared_experts > 0) ? 1.0 : 0.0)) : 2.0;
+  double tp_fwd = tp_units * tp_unit, tp_bwd = tp_units * tp_unit;
+  if (l.framework.overlap_tp_comm) {
+    tp_fwd = std::max(0.0, tp_fwd - (c.fwd_s - c.attn_fwd_s));
+    tp_bwd = std::max(0.0, tp_bwd - (c.bwd_s - c.attn_bwd_s));
+  }
+  // CP: ring attention passes K and V around the cp ranks (cp-1 steps); backward passes K, V
+  // and their gradients. Each step hides behind one block of attention when overlapped.
+  double cp_fwd = 0, cp_bwd = 0;
+  if (l.cp > 1) {
+    double kv_dims;
+    if (a.mla.enabled()) {
+      kv_dims = static_cast<double>(a.heads) * (a.mla.qk_nope_head_dim + a.mla.qk_rope_head_dim + a.mla.v_head_dim) / l.tp;
+    } else {
+      const double kv_local = std::max(1.0, static_cast<double>(a.kv_heads) / l.tp);
+      kv_dims = 2.0 * kv_local * static_cast<double>(a.head_dim);
+    }
+    const double kv_bytes = tokens * kv_dims * 2.0;
+    const double step = coll.time_s(Collective::kSendRecv, kv_bytes, cp_pair);
+    cp_fwd = (l.cp - 1) * step;
+    cp_bwd = 2.0 * (l.cp - 1) * step;
+    if (l.framework.overlap_cp_comm) {
+      cp_fwd = std::max(0.0, cp_fwd - c.attn_fwd_s * (l.cp - 1) / l.cp);
+      cp_bwd = std::max(0.0, cp_bwd - c.attn_bwd_s * (l.cp - 1) / l.cp);
+    }
+  }
+  // EP: dispatch and combine all-to-all per pass, tokens * top-k hidden vectors.
+  double ep_fwd = 0, ep_bwd = 0;
+  if (moe && l.ep > 1) {
+    const double local_tokens = tokens / (l.sp() ? l.tp : 1);
+    const double bytes = local_tokens * a.moe.experts_per_token * static_cast<double>(a.hidden) * 2.0;
+    ep_fwd = ep_bwd = 2.0 * coll.time_s(Collective::kAllToAll, bytes, ep);
+  }
+  double recompute = 0, recompute_comm = 0;
+  if (l.recompute == Recompute::kFull) {
+    recompute = c.fwd_s;
+    recompute_comm = tp_fwd + cp_fwd + ep_fwd;
+  } else if (l.recompute == Recompute::kSelective) {
+    recompute = c.attn_fwd_s;
+  }
+  t.compute = c.fwd_s + c.bwd_s;
+  t.recompute = recompute;
+  t.tp = tp_fwd + tp_bwd + (l.recompute == Recompute::kFull ? tp_fwd : 0.0);
+  t.cp = cp_fwd + cp_bwd + (l.recompute == Recompute::kFull ? cp_fwd : 0.0);
+  t.ep = ep_fwd + ep_bwd + (l.recompute == Recompute::kFull ? ep_fwd : 0.0);
+  t.comm_fwd = tp_fwd + cp_fwd + ep_fwd;
+  t.comm_bwd = tp_bwd + cp_bwd + ep_bwd + recompute_comm;
+  t.fwd = c.fwd_s + t.comm_fwd;
+  t.bwd = c.bwd_s + recompute + t.comm_bwd;
+  return t;
+}
+
+struct StageSum {
+  StageTime st;
+  double compute = 0, recompute = 0, tp = 0, cp = 0, ep = 0;
+  double dense_params = 0, expert_params = 0;
+  double dense_layers = 0, moe_layers = 0;
+  void add(const LayerTimes& t, const LayerCost& c, double n, bool moe) {
+    if (n <= 0) return;
+    st.fwd_s += n * t.fwd;
+    st.bwd_s += n * t.bwd;
+    st.comm_fwd_s += n * t.comm_fwd;
+    st.comm_bwd_s += n * t.comm_bwd;
+    compute += n * t.compute;
+    recompute += n * t.recompute;
+    tp += n * t.tp;
+    cp += n * t.cp;
+    ep += n * t.ep;
+    dense_params += n * (c.params - c.expert_params);
+    expert_params += n * c.expert_params;
+    (moe ? moe_layers : dense_layers) += n;
+  }
+};
+
+}  // namespace
+
+StepResult StepModel::evaluate(const Layout& layout) {
+  Layout l = layout;
+  const std::string why = check_layout(l);
+  if (!why.empty()) {
+    StepResult r;
+    r.layout = l;
+    r.reason = why;
+    return r;
+  }
+  return evaluate(l, shape_costs(l));
+}
+
+std::vector<StageTime> StepModel::stage_times(const Layout& layout, const ShapeCosts& c) const {
+  Layout l = layout;
+  std::vector<StageTime> out;
+  if (!check_layout(l).empty()) return out;
+  const Groups g = place_groups(l);
+  const LayerTimes dense = layer_times(arch_, l, c.dense, false, coll_, g.tp, g.cp_pair, g.ep);
+  const LayerTimes moe = layer_times(arch_, l, c.moe, true, coll_, g.tp, g.cp_pair, g.ep);
+  const LayerTimes emb = layer_times(arch_, l, c.embedding, false, coll_, {}, {}, {});
+  const LayerTimes head = layer_times(arch_, l, c.head, false, coll_, {}, {}, {});
+  const long long chunk_layers = arch_.layers / (static_cast<long long>(l.pp) * l.vpp);
+  for (int s = 0; s < l.pp; ++s) {
+    StageSum sum;
+    for (int v = 0; v < l.vpp; ++v) {
+      const long long chunk = static_cast<long long>(v) * l.pp + s;
+      const long long begin = chunk * chunk_layers, end = begin + chunk_layers;
+      const double n_moe = moe_prefix_[end] - moe_prefix_[begin];
+      sum.add(dense, c.dense, static_cast<double>(chunk_layers) - n_moe, false);
+      sum.add(moe, c.moe, n_moe, true);
+    }
+    if (s == 0) sum.add(emb, c.embedding, 1, false);
+    if (s == l.pp - 1) sum.add(head, c.head, 1, false);
+    sum.st.layers = sum.dense_layers + sum.moe_layers;
+    out.push_back(sum.st);
+  }
+  return out;
+}
+
+StepResult StepModel::evaluate(const Layout& layout, const ShapeCosts& c) const {
+  StepResult r;
+  r.layout = layout;
+  r.reason = check_layout(r.layout);
+  if (!r.reason.empty()) return r;
+  const Layout& l = r.layout;
+  const Groups g = place_groups(l);
+  const long long m = l.global_batch / (static_cast<long long>(l.dp) * l.micro_batch);
+  r.microbatches = m;
+  r.memory_capacity_bytes = capacity_;
+
+  const LayerTimes dense = layer_times(arch_, l, c.dense, false, coll_, g.tp, g.cp_pair, g.ep);
+  const LayerTimes moe = layer_times(arch_, l, c.moe, true, coll_, g.tp, g.cp_pair, g.ep);
+  const LayerTimes emb = layer_times(arch_, l, c.embedding, false, coll_, {}, {}, {});
+  const LayerTimes head = layer_times(arch_, l, c.head, false, coll_, {}, {}, {});
+
+  // Stages: the slowest sets the pipeline's pace; the first and last set the memory peak.
+  const long long chunk_layers = arch_.layers / (static_cast<long long>(l.pp) * l.vpp);
+  StageSum crit, first, last;
+  for (int s = 0; s < l.pp; ++s) {
+    StageSum sum;
+    for (int v = 0; v < l.vpp; ++v) {
+      const long long chunk = static_cast<long long>(v) * l.pp + s;
+      const long long begin = chunk * chunk_layers, end = begin + chunk_layers;
+      const double n_moe = moe_prefix_[end] - moe_prefix_[begin];
+      sum.add(dense, c.dense, static_cast<double>(chunk_layers) - n_moe, false);
+      sum.add(moe, c.moe, n_moe, true);
+    }
+    if (s == 0) sum.add(emb, c.embedding, 1, false);
+    if (s == l.pp - 1) sum.add(head, c.head, 1, false);
+    if (s == 0 || sum.st.fwd_s + sum.st.bwd_s > crit.st.fwd_s + crit.st.bwd_s) crit = sum;
+    if (s == 0) first = sum;
+    if (s == l.pp - 1) last = sum;
+  }
+  const double t_mb = crit.st.fwd_s + crit.st.bwd_s;
+  r.stage_fwd_s = crit.st.fwd_s;
+  r.stage_bwd_s = crit.st.bwd_s;
+  const double md = static_cast<double>(m);
+
+  // Pipeline: 1F1B bubble (p-1) micro-batch slots, interleaved (p-1)/v (Narayanan et al. 2021).
+  auto& tb = r.time;
+  tb.compute = md * crit.compute;
+  tb.recompute = md * crit.recompute;
+  tb.tp_comm = md * crit.tp;
+  tb.cp_comm = md * crit.cp;
+  tb.ep_comm = md * crit.ep;
+  tb.bubble = l.pp > 1 ? static_cast<double>(l.pp - 1) / l.vpp * t_mb : 0.0;
+  if (l.pp > 1) {
+    const double p2p_bytes = static_cast<double>(l.micro_batch) * static_cast<double>(l.seq_len) / l.cp *
+                             static_cast<double>(arch_.hidden) * 2.0 / (l.sp() ? l.tp : 1);
+    r.p2p_s = coll_.time_s(Collective::kSendRecv, p2p_bytes, g.pp_pair);
+    // Fill and drain cross p-1 boundaries each way; the steady state hides its transfers only
+    // when the framework overlaps them.
+    tb.pp_comm = 2.0 * (l.pp - 1) * r.p2p_s + (l.framework.overlap_p2p ? 0.0 : 2.0 * md * l.vpp * r.p2p_s);
+  }
+
+  // DP / ZeRO: gradients of dense parameters over dp*cp ranks, of experts over dp*cp/ep.
+  const double grad_bytes = l.framework.grad_reduce_bytes;
+  const double pd = crit.dense_params, pe = crit.expert_params;
+  if (l.zero >= 3) {
+    const double per_mb = 2.0 * coll_.time_s(Collective::kAllGather, pd * kWeightBytes, g.dp) +
+                          coll_.time_s(Collective::kReduceScatter, pd * grad_bytes, g.dp) +
+                          2.0 * coll_.time_s(Collective::kAllGather, pe * kWeightBytes, g.edp) +
+                          coll_.time_s(Collective::kReduceScatter, pe * grad_bytes, g.edp);
+    r.dp_reduce_s = md * per_mb;
+    tb.dp_comm = md * std::max(0.0, per_mb - t_mb);
+  } else {
+    const auto reduce = l.zero == 0 ? Collective::kAllReduce : Collective::kReduceScatter;
+    r.dp_reduce_s = coll_.time_s(reduce, pd * grad_bytes, g.dp) + coll_.time_s(reduce, pe * grad_bytes, g.edp);
+    if (l.zero >= 1) {
+      r.dp_gather_s = coll_.time_s(Collective::kAllGather, pd * kWeightBytes, g.dp) +
+                      coll_.time_s(Collective::kAllGather, pe * kWeightBytes, g.edp);
+    }
+    // The reduction of the first stage starts with its last backward (it finishes last).
+    const double exposed_reduce =
+        l.framework.overlap_grad_reduce ? std::max(0.0, r.dp_reduce_s - first.st.bwd_s) : r.dp_reduce_s;
+    const double exposed_gather =
+        l.framework.overlap_param_gather ? std::max(0.0, r.dp_gather_s - first.st.fwd_s) : r.dp_gather_s;
+    tb.dp_comm = exposed_reduce + exposed_gather;
+  }
+
+  // Optimizer: Adam is memory-bound over the parameters this GPU owns.
+  const double dense_shard = l.zero >= 1 ? static_cast<double>(g.dp.size) : 1.0;
+  const double expert_shard = l.zero >= 1 ? static_cast<double>(g.edp.size) : 1.0;
+  const double owned = pd / dense_shard + pe / expert_shard;
+  tb.optimizer = cost_.memory_bound(kAdamRead * owned, kAdamWrite * owned).time_s;
+
+  r.step_time_s = tb.total();
+  const double tokens = static_cast<double>(l.global_batch) * static_cast<double>(l.seq_len);
+  r.tokens_per_s = tokens / r.step_time_s;
+  // Model FLOPs (PaLM, Chowdhery et al. 2022, App. B): 6*N + 6*l*s*heads*(d_qk + d_v) per token
+  // (12*l*h*s for plain attention), non-causal; hardware FLOPs add the recomputed forward.
+  const double layers = static_cast<double>(arch_.layers), seq = static_cast<double>(l.seq_len);
+  const double attn = layers * seq * attn_dims_;
+  r.model_flops = tokens * (6.0 * matmul_params_ + 6.0 * attn);
+  double extra = 0;
+  if (l.recompute == Recompute::kFull) extra = 2.0 * matmul_params_ + 2.0 * attn;
+  if (l.recompute == Recompute::kSelective) extra = 2.0 * attn;
+  r.hardware_flops = r.model_flops + tokens * extra;
+  const double gpus = static_cast<double>(l.gpus);
+  const double peak = system_->chip().peak_flops_per_s(l.dtype);
+  r.model_tflops_per_gpu = r.model_flops / r.step_time_s / gpus / 1e12;
+  r.hardware_tflops_per_gpu = r.hardware_flops / r.step_time_s / gpus / 1e12;
+  r.mfu = r.model_tflops_per_gpu * 1e12 / peak;
+  r.hfu = r.hardware_tflops_per_gpu * 1e12 / peak;
+
+  // Memory of the first and the last stage; the larger is the job's need.
+  ActivationShape as;
+  as.micro_batch = l.micro_batch;
+  as.seq_len = l.seq_len;
+  as.tp = l.tp;
+  as.cp = l.cp;
+  as.etp = l.expert_tp();
+  as.sp = l.sp();
+  as.flash = l.framework.flash_attention;
+  as.dropout = dropout_;
+  const auto per_layer = [&](bool moe_layer) {
+    switch (l.recompute) {
+      case Recompute::kNone: return layer_activation_bytes(arch_, moe_layer, as);
+      case Recompute::kSelective: return layer_activation_bytes_selective(arch_, moe_layer, as);
+      case Recompute::kFull: return layer_checkpoint_bytes(arch_, as);
+    }
+    return 0.0;
+  };
+  const double act_dense = per_layer(false), act_moe = per_layer(true);
+  const double tokens_local = static_cast<double>(l.micro_batch) * seq / l.cp;
+  const double moe_buffers = arch_.moe.is_moe() ? 3.0 * tokens_local / (l.sp() ? l.tp : 1) *
+                                                      arch_.moe.experts_per_token * arch_.moe.capacity_factor *
+                                                      static_cast<double>(arch_.hidden) * 2.0
+                                                : 0.0;
+  const double comm_buffers = (l.sp() ? 2.0 * tokens_local * static_cast<double>(arch_.hidden) * 2.0 : 0.0) +
+                              (l.pp > 1 ? 2.0 * tokens_local * static_cast<double>(arch_.hidden) * 2.0 : 0.0);
+  const double fp8_copy = l.dtype == core::Dtype::kFp8 ? 1.0 : 0.0;
+  const auto stage_memory = [&](const StageSum& s, double inflight, bool is_last) {
+    MemoryBreakdown mb;
+    const double pdn = s.dense_params, pex = s.expert_params;
+    const double p_sharded3 = pdn / (l.zero >= 3 ? dense_shard : 1.0) + pex / (l.zero >= 3 ? expert_shard : 1.0);
+    mb.weights = (kWeightBytes + fp8_copy) * p_sharded3;
+    mb.gradients = kGradBytes * (pdn / (l.zero >= 2 ? dense_shard : 1.0) + pex / (l.zero >= 2 ? expert_shard : 1.0));
+    mb.optimizer = kOptimizerBytes * (pdn / dense_shard + pex / expert_shard);
+    const double held = (s.dense_layers * act_dense + s.moe_layers * act_moe) * inflight;
+    double working = 0;  // one layer's full activations while it is recomputed
+    if (l.recompute == Recompute::kFull)
+      working = std::max(layer_activation_bytes(arch_, false, as),
+                         s.moe_layers > 0 ? layer_activation_bytes(arch_, true, as) : 0.0);
+    double logits = 0;  // bf16 logits and their fp32 softmax for the loss
+    if (is_last) logits = 6.0 * tokens_local * static_cast<double>(arch_.vocab) / l.tp;
+    mb.activations = held + working + logits;
+    mb.moe_buffers = s.moe_layers > 0 ? moe_buffers : 0.0;
+    mb.comm_buffers = comm_buffers;
+    mb.reserve = memory_reserve_;
+    return mb;
+  };
+  // In-flight micro-batches: stage 0 holds the most; the last stage one (1F1B) or the
+  // (v-1)*p + 1 chunks of its interleaved warm-up.
+  const double inflight_first = inflight_stage_microbatches(l.pp, l.vpp, m);
+  double inflight_last = 1.0;
+  if (l.pp > 1 && l.vpp > 1)
+    inflight_last = std::min(md * l.vpp, static_cast<double>(l.vpp - 1) * l.pp + 1.0) / l.vpp;
+  const MemoryBreakdown mem_first = stage_memory(first, inflight_first, l.pp == 1);
+  const MemoryBreakdown mem_last = l.pp > 1 ? stage_memory(last, inflight_last, true) : mem_first;
+  r.memory = mem_first.total() >= mem_last.total() ? mem_first : mem_last;
+  if (r.memory.total() > capacity_) {
+    r.reason = "needs " + gib(r.memory.total()) + " per GPU, has " + gib(capacity_);
+    return r;
+  }
+  r.feasible = true;
+  return r;
+}
+
+}  // namespace xpusim::training

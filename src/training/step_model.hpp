@@ -1,0 +1,126 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cost/collective.hpp"
+#include "cost/op_cost.hpp"
+#include "hardware/system.hpp"
+#include "model/architecture.hpp"
+#include "training/layout.hpp"
+
+namespace xpusim::training {
+
+// Bytes per GPU by what holds them.
+struct MemoryBreakdown {
+  double weights = 0, gradients = 0, optimizer = 0, activations = 0, moe_buffers = 0,
+         comm_buffers = 0, reserve = 0;
+  double total() const {
+    return weights + gradients + optimizer + activations + moe_buffers + comm_buffers + reserve;
+  }
+};
+
+// Seconds of one step on the critical path, by what they are spent on. Sums to the step time.
+struct TimeBreakdown {
+  double compute = 0;    // forward + backward kernels of all micro-batches
+  double recompute = 0;  // activation recomputation
+  double tp_comm = 0, cp_comm = 0, ep_comm = 0, pp_comm = 0, dp_comm = 0;  // exposed only
+  double bubble = 0;     // pipeline fill and drain
+  double optimizer = 0;
+  double other = 0;
+  double total() const {
+    return compute + recompute + tp_comm + cp_comm + ep_comm + pp_comm + dp_comm + bubble + optimizer + other;
+  }
+};
+
+// Per-micro-batch cost of one layer type on one GPU (already divided by TP/CP/EP).
+struct LayerCost {
+  double fwd_s = 0, bwd_s = 0;            // kernels
+  double attn_fwd_s = 0, attn_bwd_s = 0;  // the attention core alone (selective recompute, CP overlap)
+  double fwd_flops = 0, bwd_flops = 0, attn_fwd_flops = 0;
+  double params = 0;         // parameters held by this GPU
+  double expert_params = 0;  // of which routed-expert parameters (sharded by EP)
+};
+
+// Layer costs for one (micro-batch shape, TP/SP/CP/EP split, dtype): computed once from the
+// operator inventory and the cost model, then reused by every evaluation with that shape.
+struct ShapeCosts {
+  long long micro_batch = 0, seq_len = 0;
+  int tp = 0, cp = 0, ep = 0, etp = 0;
+  bool sp = false;
+  core::Dtype dtype = core::Dtype::kBf16;
+  LayerCost embedding, dense, moe, head;
+  bool matches(const Layout& l) const;
+};
+
+// Timing of one pipeline stage for one micro-batch (all its chunks), used by the trace.
+struct StageTime {
+  double fwd_s = 0, bwd_s = 0;      // including exposed TP/CP/EP communication and recompute
+  double comm_fwd_s = 0, comm_bwd_s = 0;  // of which communication (TP+CP+EP), for the comm track
+  double layers = 0;
+};
+
+// Prediction for one layout.
+struct StepResult {
+  bool feasible = false;
+  std::string reason;  // empty when feasible
+  Layout layout;       // with dp resolved
+  long long microbatches = 0;
+  double step_time_s = 0, tokens_per_s = 0;
+  double model_flops = 0, hardware_flops = 0;  // per step, whole job
+  double model_tflops_per_gpu = 0, hardware_tflops_per_gpu = 0, mfu = 0, hfu = 0;
+  double memory_capacity_bytes = 0;
+  MemoryBreakdown memory;
+  TimeBreakdown time;
+  double stage_fwd_s = 0, stage_bwd_s = 0, p2p_s = 0;  // slowest stage, per micro-batch
+  double dp_reduce_s = 0, dp_gather_s = 0;             // whole collectives before overlap
+};
+
+// Calibration parameters of the training layer (system scope).
+hardware::CalibrationSchema calibration_schema();
+
+// Predicts step time, throughput and memory of a model on a system for any parallel layout.
+// Contract: evaluate() never throws for a layout that does not fit or divide; it returns
+// feasible=false with the reason. evaluate(layout, costs) is allocation-free when feasible and
+// costs match the layout (see shape_costs); it is const and may run on many threads. The
+// convenience evaluate(layout) caches shape costs and is not thread-safe.
+class StepModel {
+ public:
+  StepModel(model::Architecture arch, std::shared_ptr<const hardware::System> system);
+
+  // Builds (or finds in the cache) the layer costs for the layout's micro-batch shape.
+  const ShapeCosts& shape_costs(const Layout& layout);
+  ShapeCosts compute_shape_costs(const Layout& layout) const;
+
+  StepResult evaluate(const Layout& layout);
+  StepResult evaluate(const Layout& layout, const ShapeCosts& costs) const;
+  // Per-stage timings of a feasible layout (for the trace), one entry per pipeline stage.
+  std::vector<StageTime> stage_times(const Layout& layout, const ShapeCosts& costs) const;
+
+  // Structural checks only (divisibility, sizes against the machine); empty when fine.
+  std::string check_layout(Layout& layout) const;
+
+  const model::Architecture& architecture() const { return arch_; }
+  const hardware::System& system() const { return *system_; }
+  const cost::CollectiveModel& collectives() const { return coll_; }
+
+ private:
+  struct Groups;
+  Groups place_groups(const Layout& l) const;
+  StageTime stage_time(const Layout& l, const ShapeCosts& c, const Groups& g, int stage) const;
+
+  model::Architecture arch_;
+  std::shared_ptr<const hardware::System> system_;
+  cost::CostModel cost_;
+  cost::CollectiveModel coll_;
+  std::vector<ShapeCosts> cache_;
+  std::vector<int> moe_prefix_;  // moe_prefix_[i] = MoE layers among the first i
+  double memory_reserve_ = 0;
+  double capacity_ = 0;
+  double matmul_params_ = 0;     // active parameters that take part in matmuls (no input embedding)
+  double attn_dims_ = 0;         // heads * (qk head dim + v head dim), for attention FLOPs
+  bool dropout_ = false;
+};
+
+}  // namespace xpusim::training
