@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/dtype.hpp"
@@ -34,7 +35,20 @@ struct AttentionShape {
   long long v_head_dim = 0;  // == head_dim except MLA
   long long q_len = 0, kv_len = 0;
   bool causal = true;
+  long long window = 0;      // sliding window: keys one query sees at most (0: all)
+  // Context parallelism: the sequence is split over this many GPUs in load-balanced (zigzag)
+  // chunks; q_len is this GPU's share, kv_len the keys of the whole sequence.
+  int context_parallel = 1;
 };
+
+// (query, key) pairs the attention computes, summed over one head of one sequence. Causal
+// queries are the last q_len positions of kv_len (prefill: q_len == kv_len; decode: q_len 1),
+// counted continuously so that q_len == kv_len gives exactly half of q_len * kv_len (the
+// flash-attention convention); decode gives kv_len - 0.5.
+double attention_pairs(const AttentionShape& shape);
+// FLOPs of QK^T and PV: 2 * batch * heads * pairs * (head_dim + v_head_dim), i.e.
+// 4 * b * s * kv * h * d non-causal; backward is 2.5x forward.
+double attention_flops(const AttentionShape& shape, Pass pass);
 
 // One operator of one layer for one micro-batch on one GPU (already divided by TP/CP/EP).
 struct Op {
@@ -50,11 +64,27 @@ struct Op {
   double activation_bytes = 0;  // bytes kept for backward without recomputation (forward ops only)
 };
 
+const char* op_kind_name(OpKind kind);  // "gemm", "grouped_gemm", "attention", ...
+const char* pass_name(Pass pass);       // "forward" | "backward"
+
+
 // Ops of one layer type, and how many layers of that type the model has.
 struct Layer {
   std::string name;  // "embedding", "decoder", "decoder_moe", "decoder_dense", "head"
   long long repeat = 1;
   std::vector<Op> ops;
+  // Tensor-parallel collectives of one forward pass of this layer (0 when tp == 1): all-reduces,
+  // or with sequence parallelism all-gather + reduce-scatter pairs; backward has as many. Each
+  // moves the full activation tensor of tp_collective_bytes (tokens x hidden x dtype).
+  int tp_collectives = 0;
+  double tp_collective_bytes = 0;
+  // Context parallelism (cp > 1): bytes of this GPU's K and V chunk that ring attention passes on
+  // at each of its cp - 1 steps (forward; backward also passes dK, dV).
+  double cp_kv_bytes = 0;
+
+  double flops(Pass pass) const;     // one instance of the layer
+  double params() const;             // forward ops' params, one instance
+  double activation_bytes() const;   // one instance
 };
 
 struct InventoryOptions {
@@ -67,17 +97,32 @@ struct InventoryOptions {
   int cp = 1;                    // context parallel: this GPU's share of the sequence
   int ep = 1;                    // expert parallel: experts divided
   bool backward = true;          // include backward ops
+  // Flash attention keeps only the softmax statistics for backward; without it the attention
+  // probabilities (and dropout mask and output) are kept: Korthikanti's 5·a·s²·b term.
+  bool flash_attention = true;
 };
 
 struct Inventory {
   std::vector<Layer> layers;
   double total_flops(Pass pass) const;  // summed over layers x repeat
-  double total_params() const;
+  double total_params() const;          // parameters on this GPU (tied head counted once)
+  double total_activation_bytes() const;
+  const Layer* find(std::string_view name) const;  // nullptr if absent
 };
 
 // Builds the per-layer operator inventory of one micro-batch on one GPU.
 // Contract: FLOPs count multiply-adds as 2; backward GEMMs are two GEMMs (dgrad, wgrad) of the
 // forward's FLOPs each; attention backward is 2.5x forward (flash-attention convention).
+// Activation memory per decoder layer (bytes kept for backward, no recomputation, one
+// micro-batch on one GPU), averaged over the decoder layers; Korthikanti et al. 2022: with
+// dropout and flash_attention = false, 34·s·b·h + 5·a·s²·b bytes at 16 bits without TP,
+// s·b·h·(10 + 24/t + 5·a·s/(h·t)) with TP t, s·b·h/t·(34 + 5·a·s/h) with TP and SP.
+// Flash attention replaces the s² term by the fp32 softmax statistics, 4·a·s·b/t.
 Inventory build_inventory(const Architecture& arch, const InventoryOptions& options);
+double activation_bytes_per_layer(const Architecture& arch, const InventoryOptions& options);
+
+// Why `options` cannot be laid out on `arch` ("tp 3 does not divide the 64 attention heads"), or
+// empty when it can. build_inventory throws core::Error with this text.
+std::string inventory_infeasibility(const Architecture& arch, const InventoryOptions& options);
 
 }  // namespace xpusim::model
