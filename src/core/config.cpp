@@ -117,7 +117,8 @@ void ConfigNode::expect_keys(const std::vector<std::string_view>& allowed) const
     std::vector<std::string> names(allowed.begin(), allowed.end());
     const YAML::Mark m = kv.first.Mark();
     std::string expected = "a known field";
-    const auto near = closest_names(key, names, 1);
+    // Only a near miss is worth suggesting: "vendr" -> "vendor", not "oversubscription" -> "calibration".
+    const auto near = closest_names(key, names, 1, std::max<std::size_t>(2, key.size() / 3));
     if (!near.empty()) expected += " (did you mean '" + near.front() + "'?)";
     throw Error(SourceLocation{*impl_->file, m.line + 1, m.column + 1}, child_path(path_, key), key,
                 expected);

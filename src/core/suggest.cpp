@@ -23,24 +23,41 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
+std::size_t shared_prefix(std::string_view a, std::string_view b) {
+  std::size_t n = 0;
+  while (n < a.size() && n < b.size() &&
+         std::tolower(static_cast<unsigned char>(a[n])) == std::tolower(static_cast<unsigned char>(b[n])))
+    ++n;
+  return n;
+}
+
 }  // namespace
 
 std::vector<std::string> closest_names(std::string_view name, const std::vector<std::string>& candidates,
-                                       std::size_t max_results) {
-  std::vector<std::pair<std::size_t, std::string>> scored;
+                                       std::size_t max_results, std::size_t max_distance) {
+  struct Scored {
+    std::size_t distance, prefix;
+    const std::string* name;
+  };
+  std::vector<Scored> scored;
   for (const auto& c : candidates) {
     std::size_t d = edit_distance(name, c);
     // A candidate containing the typed text is a strong match ("h100" -> "h100-sxm5-80gb").
     if (!name.empty() && c.find(name) != std::string::npos) d = std::min<std::size_t>(d, 1);
-    scored.emplace_back(d, c);
+    scored.push_back({d, shared_prefix(name, c), &c});
   }
-  std::stable_sort(scored.begin(), scored.end(),
-                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  // Equal distances: the longer shared prefix first ("mi300" -> mi325x before b200), then catalog order.
+  std::stable_sort(scored.begin(), scored.end(), [](const Scored& x, const Scored& y) {
+    return x.distance != y.distance ? x.distance < y.distance : x.prefix > y.prefix;
+  });
   std::vector<std::string> out;
-  const std::size_t limit = std::max<std::size_t>(3, name.size() / 2 + 2);
-  for (const auto& [d, c] : scored) {
+  if (scored.empty()) return out;
+  // Far-off names are noise next to a close one: keep those within 2 edits of the best.
+  std::size_t limit = std::min(std::max<std::size_t>(3, name.size() / 2 + 2), scored.front().distance + 2);
+  if (max_distance > 0) limit = std::min(limit, max_distance);
+  for (const auto& s : scored) {
     if (out.size() >= max_results) break;
-    if (d <= limit) out.push_back(c);
+    if (s.distance <= limit) out.push_back(*s.name);
   }
   return out;
 }

@@ -7,8 +7,9 @@
 namespace xpusim::core {
 
 // Names from `candidates` closest to `name` (edit distance, then shared prefix), best first.
+// `max_distance` > 0 caps the edit distance (field-name typos are small; catalog names get more room).
 std::vector<std::string> closest_names(std::string_view name, const std::vector<std::string>& candidates,
-                                       std::size_t max_results = 3);
+                                       std::size_t max_results = 3, std::size_t max_distance = 0);
 
 // "one of: a, b, c" or "a known name (closest: x, y)" for error messages.
 std::string expected_one_of(const std::vector<std::string>& candidates);

@@ -159,7 +159,8 @@ std::string format_quantity(double value, Dimension d, int significant_digits) {
         return fmt::format("{:.{}g} {}", value / t.scale, significant_digits, t.text);
   }
   const std::string_view base = base_units(d).front().text;
-  if (d == Dimension::kUsd) return fmt::format("{:.{}g} {}", value, significant_digits, base);
+  // Prices read best in full ("25000 USD", not "2.5e+04 USD"), cents only where there are any.
+  if (d == Dimension::kUsd) return fmt::format("{:.{}f} {}", value, value == std::floor(value) ? 0 : 2, base);
   static constexpr std::array<UnitName, 6> kShow{
       {{"P", 1e15}, {"T", 1e12}, {"G", 1e9}, {"M", 1e6}, {"k", 1e3}, {"", 1.0}}};
   for (const auto& p : kShow)

@@ -56,7 +56,7 @@ MemorySystem MemorySystem::parse(const core::ConfigNode& node, SourceMap& source
     m.pin_rate_bits_per_s_ = *pin;
     m.bandwidth_bytes_per_s_ = *pin * m.bus_width_bits_ / 8.0;
     if (bw && std::fabs(*bw / m.bandwidth_bytes_per_s_ - 1.0) > 0.03) {
-      throw node.at("bandwidth").error(fmt::format(
+      throw sourced_value_error(node.at("bandwidth"), fmt::format(
           "{} (pin_rate {} x {} bits / 8), within 3%",
           core::format_quantity(m.bandwidth_bytes_per_s_, core::Dimension::kBytesPerSecond),
           core::format_quantity(*pin, core::Dimension::kBitsPerSecond), m.bus_width_bits_));

@@ -7,13 +7,12 @@
 
 namespace xpusim::hardware {
 
-namespace {
-
-// Errors name the field ("memory.stacks"), not its inner "value" key, at the value's own line.
-core::Error value_error(const core::ConfigNode& node, std::string expected) {
-  const core::ConfigNode at = node.is_map() ? node.at("value") : node;
+core::Error sourced_value_error(const core::ConfigNode& node, std::string expected) {
+  const core::ConfigNode at = node.is_map() && node.has("value") ? node.at("value") : node;
   return core::Error(at.location(), node.path(), at.text(), std::move(expected));
 }
+
+namespace {
 
 // Reads the number of `node` (bare or {value, source}); `expected` names what a bad value should be.
 double read_value(const core::ConfigNode& node, core::Dimension d, SourceMap& sources, const std::string& expected) {
@@ -21,7 +20,7 @@ double read_value(const core::ConfigNode& node, core::Dimension d, SourceMap& so
   if (sourced) node.expect_keys({"value", "source", "note"});
   const core::ConfigNode value = sourced ? node.at("value") : node;
   double v = 0.0;
-  if (!value.is_scalar() || !core::parse_quantity(value.as_string(), d, &v)) throw value_error(node, expected);
+  if (!value.is_scalar() || !core::parse_quantity(value.as_string(), d, &v)) throw sourced_value_error(node, expected);
   if (!sourced) return v;
   if (auto src = node.find("source")) {
     std::string text = src->is_scalar() ? src->as_string() : std::string();
@@ -39,13 +38,13 @@ double read_sourced(const core::ConfigNode& node, core::Dimension d, SourceMap& 
 
 double read_sourced_positive(const core::ConfigNode& node, core::Dimension d, SourceMap& sources) {
   const double v = read_sourced(node, d, sources);
-  if (!(v > 0.0)) throw value_error(node, "a positive " + std::string(core::dimension_example(d)).substr(2));
+  if (!(v > 0.0)) throw sourced_value_error(node, "a positive " + std::string(core::dimension_example(d)).substr(2));
   return v;
 }
 
 int read_count(const core::ConfigNode& node, SourceMap& sources) {
   const double v = read_value(node, core::Dimension::kDimensionless, sources, "a positive integer");
-  if (!(v >= 1.0) || v != std::floor(v) || v > 1e9) throw value_error(node, "a positive integer");
+  if (!(v >= 1.0) || v != std::floor(v) || v > 1e9) throw sourced_value_error(node, "a positive integer");
   return static_cast<int>(v);
 }
 

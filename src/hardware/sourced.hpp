@@ -20,6 +20,9 @@ double read_sourced(const core::ConfigNode& node, core::Dimension d, SourceMap& 
 double read_sourced_positive(const core::ConfigNode& node, core::Dimension d, SourceMap& sources);
 // A positive whole number (stacks, chips per node); "six" or 2.5 are errors.
 int read_count(const core::ConfigNode& node, SourceMap& sources);
+// An error at a catalog number that names the field ("memory.stacks", not "memory.stacks.value") and
+// shows the value itself, for checks made after reading (derivations, cross-field rules).
+core::Error sourced_value_error(const core::ConfigNode& node, std::string expected);
 std::optional<double> read_optional(const core::ConfigNode& parent, std::string_view key, core::Dimension d,
                                     SourceMap& sources);
 

@@ -67,14 +67,14 @@ System System::parse(const core::ConfigNode& root, const ChipResolver& resolve_c
   s.node_.price_usd = read_optional(node, "price", Dimension::kUsd, s.sources_).value_or(0.0);
   const int domain = s.node_.scale_up.domain_size;
   if (domain % s.node_.chips_per_node != 0) {
-    throw node.at("scale_up").at("domain_size").error(
+    throw sourced_value_error(node.at("scale_up").at("domain_size"),
         fmt::format("a multiple of chips_per_node ({}): a scale-up domain is made of whole nodes",
                     s.node_.chips_per_node));
   }
   s.network_ = parse_network(root.at("network"), s.sources_);
   s.max_nodes_ = read_count(root.at("max_nodes"), s.sources_);
   if (static_cast<long long>(s.max_nodes_) * s.node_.chips_per_node < domain) {
-    throw root.at("max_nodes").error(
+    throw sourced_value_error(root.at("max_nodes"),
         fmt::format("at least {} nodes, enough to fill one scale-up domain of {} chips",
                     domain / s.node_.chips_per_node, domain));
   }
