@@ -79,6 +79,12 @@ double Architecture::params_decoder_layer_active(long long layer) const {
   return decoder_layer_params(*this, layer, true);
 }
 
+double Architecture::kv_cache_elements_per_token() const {
+  const double per_layer = mla.enabled() ? static_cast<double>(mla.kv_lora_rank + mla.qk_rope_head_dim)
+                                         : 2.0 * static_cast<double>(kv_heads * head_dim);
+  return per_layer * static_cast<double>(layers);
+}
+
 double Architecture::params_embedding() const {
   const double h = static_cast<double>(hidden);
   double p = static_cast<double>(vocab) * h;

@@ -73,6 +73,9 @@ struct Architecture {
   long long moe_layers() const;      // decoder layers with a routed-expert MLP
   double params_decoder_layer(long long layer) const;         // one decoder layer, all experts
   double params_decoder_layer_active(long long layer) const;  // one decoder layer, top-k experts
+  // Values cached per token over all layers for decoding: 2 * kv_heads * head_dim per layer, or
+  // with MLA the compressed latent and the shared rope key, kv_lora_rank + qk_rope_head_dim.
+  double kv_cache_elements_per_token() const;
 
   bool is_moe_layer(long long layer) const;
   double params_total() const;       // all parameters, embeddings included

@@ -54,7 +54,7 @@ class LayerBuilder {
     return op;
   }
 
-  // Y[m,n] = X[m,k] W[k,n] (+ bias), `batch` times; `saved` bytes of X kept for backward.
+  // Y[m,n] = X[m,k] W[k,n] (+ bias); `saved` bytes of X kept for backward.
   Op& gemm(const char* name, long long m, long long n, long long k, double bias, double saved) {
     Op& op = add(OpKind::kGemm, name);
     op.gemm = GemmShape{m, n, k, 1};

@@ -53,20 +53,26 @@ double attention_flops(const AttentionShape& shape, Pass pass);
 // One operator of one layer for one micro-batch on one GPU (already divided by TP/CP/EP).
 struct Op {
   OpKind kind = OpKind::kElementwise;
-  std::string name;  // "qkv_proj", "attention", "mlp_down", "router", ...
+  // Forward names: embedding, embed_dropout; attn_norm, qkv_proj (MLA: q_a_proj, q_a_norm,
+  // q_b_proj or q_proj, kv_a_proj, kv_a_norm, kv_b_proj), rotary, attention, out_proj,
+  // attn_dropout, attn_resid, mlp_norm, gate_up_proj | up_proj, mlp_act, down_proj, mlp_dropout,
+  // mlp_resid; MoE: router, router_topk, moe_permute, moe_dispatch, exp_gate_up | exp_up, exp_act,
+  // exp_down, moe_combine, moe_unpermute, shr_gate_up, shr_act, shr_down, shr_gate; final_norm,
+  // logits, loss. Backward ops keep the name, except GEMMs: "<name>_dx" (data gradient) and
+  // "<name>_dw" (weight gradient, written in fp32).
+  std::string name;
   Pass pass = Pass::kForward;
   GemmShape gemm;            // kGemm / kGroupedGemm
   AttentionShape attention;  // kAttention
   double flops = 0;
   double bytes_read = 0;
   double bytes_written = 0;
-  double params = 0;            // parameters this op owns (forward ops only)
+  double params = 0;  // parameters this op owns on this GPU (forward ops only; a tied head owns none)
   double activation_bytes = 0;  // bytes kept for backward without recomputation (forward ops only)
 };
 
 const char* op_kind_name(OpKind kind);  // "gemm", "grouped_gemm", "attention", ...
 const char* pass_name(Pass pass);       // "forward" | "backward"
-
 
 // Ops of one layer type, and how many layers of that type the model has.
 struct Layer {

@@ -86,6 +86,11 @@ TEST(ParamCount, MegatronTable1RowsToTheTablesPrecision) {
   }
 }
 
+TEST(ParamCount, KvCacheSizePerToken) {
+  EXPECT_EQ(shipped("llama3-70b").kv_cache_elements_per_token(), 2.0 * 8 * 128 * 80);
+  EXPECT_EQ(shipped("deepseek-v3").kv_cache_elements_per_token(), 576.0 * 61);  // shared/models README
+}
+
 TEST(ParamCount, DecoderLayersSumToTheTotal) {
   const Architecture a = shipped("deepseek-v3");
   EXPECT_EQ(a.moe_layers(), 58);
