@@ -4,6 +4,8 @@
 #include "core/error.hpp"
 #include "core/suggest.hpp"
 #include "core/validation.hpp"
+#include "training/megatron_validation.hpp"
+#include "cost/kernel_validation.hpp"
 #include "report/validation_record.hpp"
 
 namespace xpusim::cli {
@@ -20,6 +22,10 @@ struct SuiteEntry {
 // its suites here.
 std::vector<SuiteEntry> builtin_suites() {
   std::vector<SuiteEntry> suites;
+  suites.push_back({"kernels", "GEMM, attention and memory kernels vs the operator cost model",
+                    [](Context& ctx) { return cost::kernels_suite(ctx.catalog(), ctx.data_dir()); }});
+  suites.push_back({"megatron2021", "Megatron-LM 2021 Table 1 GPT runs on Selene vs the training step model",
+                    [](Context& ctx) { return training::megatron2021_suite(ctx.catalog(), ctx.data_dir()); }});
   return suites;
 }
 

@@ -57,6 +57,11 @@ hardware::CalibrationSchema collective_calibration_schema() {
        "latency of one algorithm step inside the scale-up domain (alpha)"},
       {"collective_network_latency", sys, core::Dimension::kSeconds, 8e-6,
        "latency of one algorithm step across the scale-out network (alpha)"},
+      {"collective_nvlink_half_bandwidth_bytes", sys, core::Dimension::kBytes, 2e6,
+       "message size at which a scale-up collective reaches half its large-message bandwidth "
+       "(protocol pipeline fill: bandwidth = peak * S / (S + S_half))"},
+      {"collective_network_half_bandwidth_bytes", sys, core::Dimension::kBytes, 2e6,
+       "message size per GPU at which the inter-node exchange reaches half its large-message bandwidth"},
       {"collective_network_nodes_per_leaf", sys, none, 32,
        "nodes under one leaf (rail) switch; groups spanning more nodes cross the oversubscribed "
        "upper tiers"},
@@ -80,6 +85,8 @@ CollectiveModel::CollectiveModel(const hardware::System& system) {
   nvlink_alpha_ = cal.get("collective_nvlink_latency");
   net_alpha_ = cal.get("collective_network_latency");
   nodes_per_leaf_ = cal.get("collective_network_nodes_per_leaf");
+  nvlink_half_ = cal.get("collective_nvlink_half_bandwidth_bytes");
+  net_half_ = cal.get("collective_network_half_bandwidth_bytes");
 }
 
 GroupPlacement CollectiveModel::place(int size, long long stride) const {
@@ -104,7 +111,7 @@ double CollectiveModel::net_bandwidth(int nodes) const {
 double CollectiveModel::intra_ring(double steps_factor, double bytes, int n) const {
   if (n <= 1) return 0.0;
   const double bw = std::max(nvlink_bw_ * ring_eff_, 1.0);
-  return steps_factor * (n - 1) * nvlink_alpha_ + steps_factor * (n - 1) / n * bytes / bw;
+  return steps_factor * (n - 1) * nvlink_alpha_ + steps_factor * (n - 1) / n * (bytes + nvlink_half_) / bw;
 }
 
 // One rank's share `bytes` exchanged among `m` domains over the network (ring bandwidth, tree or
@@ -113,7 +120,7 @@ double CollectiveModel::inter_time(double factor, double bytes, int m, int nodes
   if (m <= 1) return 0.0;
   const double bw = std::max(net_bandwidth(nodes), 1.0);
   const double steps = std::min<double>(factor * (m - 1), factor * std::max(1, ceil_log2(m)));
-  return steps * net_alpha_ + factor * (m - 1) / m * bytes / bw;
+  return steps * net_alpha_ + factor * (m - 1) / m * (bytes + net_half_) / bw;
 }
 
 CollectiveCost CollectiveModel::cost(Collective c, double bytes, const GroupPlacement& g) const {
@@ -123,12 +130,13 @@ CollectiveCost CollectiveModel::cost(Collective c, double bytes, const GroupPlac
   const int m = std::max(1, n / l);
   switch (c) {
     case Collective::kSendRecv: {
-      if (l >= 2) return {nvlink_alpha_ + bytes / std::max(nvlink_bw_ * p2p_eff_, 1.0), CollectiveAlgorithm::kDirect};
-      return {net_alpha_ + bytes / std::max(net_bandwidth(g.nodes), 1.0), CollectiveAlgorithm::kDirect};
+      if (l >= 2)
+        return {nvlink_alpha_ + (bytes + nvlink_half_) / std::max(nvlink_bw_ * p2p_eff_, 1.0), CollectiveAlgorithm::kDirect};
+      return {net_alpha_ + (bytes + net_half_) / std::max(net_bandwidth(g.nodes), 1.0), CollectiveAlgorithm::kDirect};
     }
     case Collective::kAllToAll: {
-      const double intra = bytes * (l - 1) / n / std::max(nvlink_bw_ * ring_eff_, 1.0);
-      const double inter = m > 1 ? bytes * (n - l) / n / std::max(net_bandwidth(g.nodes), 1.0) : 0.0;
+      const double intra = (bytes * (l - 1) / n + nvlink_half_) / std::max(nvlink_bw_ * ring_eff_, 1.0);
+      const double inter = m > 1 ? (bytes * (n - l) / n + net_half_) / std::max(net_bandwidth(g.nodes), 1.0) : 0.0;
       const double alpha = nvlink_alpha_ + (m > 1 ? net_alpha_ : 0.0);
       return {alpha + std::max(intra, inter), CollectiveAlgorithm::kDirect};
     }
@@ -140,7 +148,7 @@ CollectiveCost CollectiveModel::cost(Collective c, double bytes, const GroupPlac
         CollectiveCost best{intra_ring(factor, bytes, n), CollectiveAlgorithm::kRing};
         // NVLS: the switch reduces, so each GPU sends and receives the buffer once.
         if (nvls_ && c == Collective::kAllReduce && n > 2) {
-          const double t = 2 * nvlink_alpha_ + bytes / std::max(nvlink_bw_ * nvls_eff_, 1.0);
+          const double t = 2 * nvlink_alpha_ + (bytes + nvlink_half_) / std::max(nvlink_bw_ * nvls_eff_, 1.0);
           if (t < best.time_s) best = {t, CollectiveAlgorithm::kNvls};
         }
         return best;

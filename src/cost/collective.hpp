@@ -61,6 +61,7 @@ class CollectiveModel {
   double nvlink_bw_ = 0, net_bw_ = 0;
   double ring_eff_ = 0, nvls_eff_ = 0, p2p_eff_ = 0, net_eff_ = 0;
   double nvlink_alpha_ = 0, net_alpha_ = 0, nodes_per_leaf_ = 0, oversubscription_ = 1;
+  double nvlink_half_ = 0, net_half_ = 0;  // half-bandwidth message sizes: t = (S + S_half) / bw
 };
 
 // System-scope calibration parameters of the collective model (nvlink/network efficiencies and

@@ -28,6 +28,7 @@ struct FrameworkOptions {
   bool overlap_tp_comm = false;      // TP collectives hidden behind GEMMs (userbuffers)
   bool overlap_cp_comm = true;       // ring-attention KV exchange behind attention compute
   bool overlap_p2p = true;           // PP send/recv overlapped in the steady state
+  bool p2p_scatter_gather = true;    // PP sends 1/tp of the activation, all-gathered over NVLink
   bool flash_attention = true;       // no s^2 score matrices stored
   double grad_reduce_bytes = 4;      // bytes per gradient element reduced (fp32 main grads)
 };

@@ -54,7 +54,8 @@ const char* recompute_name(Recompute r) {
 
 bool ShapeCosts::matches(const Layout& l) const {
   return micro_batch == l.micro_batch && seq_len == l.seq_len && tp == l.tp && cp == l.cp &&
-         ep == l.ep && etp == l.expert_tp() && sp == l.sp() && dtype == l.dtype;
+         ep == l.ep && etp == l.expert_tp() && sp == l.sp() && dtype == l.dtype &&
+         flash == l.framework.flash_attention;
 }
 
 struct StepModel::Groups {
@@ -92,6 +93,7 @@ ShapeCosts StepModel::compute_shape_costs(const Layout& l) const {
   c.etp = l.expert_tp();
   c.sp = l.sp();
   c.dtype = l.dtype;
+  c.flash = l.framework.flash_attention;
   model::InventoryOptions opt;
   opt.batch = l.micro_batch;
   opt.seq_len = l.seq_len;
@@ -110,8 +112,10 @@ ShapeCosts StepModel::compute_shape_costs(const Layout& l) const {
       if (op.kind == model::OpKind::kAllToAll) continue;  // costed as a collective on the topology
       if (op.kind == model::OpKind::kGroupedGemm || op.kind == model::OpKind::kRouter) moe = true;
       const bool matmul = op.kind == model::OpKind::kGemm || op.kind == model::OpKind::kGroupedGemm;
-      const double t = cost_.op(op, matmul ? l.dtype : core::Dtype::kBf16).time_s;
       const bool fwd = op.pass == model::Pass::kForward;
+      const double t = op.kind == model::OpKind::kAttention && !l.framework.flash_attention
+                           ? unfused_attention_s(op.attention, !fwd)
+                           : cost_.op(op, matmul ? l.dtype : core::Dtype::kBf16).time_s;
       (fwd ? lc.fwd_s : lc.bwd_s) += t;
       (fwd ? lc.fwd_flops : lc.bwd_flops) += op.flops;
       if (op.kind == model::OpKind::kAttention) {
@@ -136,6 +140,28 @@ ShapeCosts StepModel::compute_shape_costs(const Layout& l) const {
     }
   }
   return c;
+}
+
+// Attention as frameworks ran it before flash attention (Megatron-LM 2021): batched GEMMs for
+// Q*K^T and P*V around a fused scale-mask-softmax and a dropout that read and write the full
+// score matrices in HBM (the mask is applied, not skipped, so causal saves nothing).
+double StepModel::unfused_attention_s(const model::AttentionShape& a, bool backward) const {
+  const long long bh = a.batch * a.heads;
+  const double scores = static_cast<double>(bh) * static_cast<double>(a.q_len) * static_cast<double>(a.kv_len);
+  const auto bf16 = core::Dtype::kBf16;
+  const auto gemm = [&](long long m, long long n, long long k) {
+    return cost_.gemm(model::GemmShape{m, n, k, bh}, bf16).time_s;
+  };
+  const double drop = dropout_ ? 1.0 : 0.0;
+  if (!backward) {
+    return gemm(a.q_len, a.kv_len, a.head_dim) + gemm(a.q_len, a.v_head_dim, a.kv_len) +
+           cost_.memory_bound(2 * scores, 2 * scores).time_s +                 // softmax
+           drop * cost_.memory_bound(2 * scores, 3 * scores).time_s;           // dropout + mask
+  }
+  return gemm(a.q_len, a.head_dim, a.kv_len) + gemm(a.kv_len, a.head_dim, a.q_len) +   // dQ, dK
+         gemm(a.q_len, a.kv_len, a.v_head_dim) + gemm(a.kv_len, a.v_head_dim, a.q_len) +  // dP, dV
+         cost_.memory_bound(4 * scores, 2 * scores).time_s +                    // softmax backward
+         drop * cost_.memory_bound(3 * scores, 2 * scores).time_s;              // dropout backward
 }
 
 const ShapeCosts& StepModel::shape_costs(const Layout& layout) {
@@ -405,8 +431,13 @@ StepResult StepModel::evaluate(const Layout& layout, const ShapeCosts& c) const 
   tb.bubble = l.pp > 1 ? static_cast<double>(l.pp - 1) / l.vpp * t_mb : 0.0;
   if (l.pp > 1) {
     const double p2p_bytes = static_cast<double>(l.micro_batch) * static_cast<double>(l.seq_len) / l.cp *
-                             static_cast<double>(arch_.hidden) * 2.0 / (l.sp() ? l.tp : 1);
+                             static_cast<double>(arch_.hidden) * 2.0 /
+                             (l.sp() || l.framework.p2p_scatter_gather ? l.tp : 1);
     r.p2p_s = coll_.time_s(Collective::kSendRecv, p2p_bytes, g.pp_pair);
+    // Scatter/gather (Narayanan et al. 2021 Sec. 4.1): each TP rank sends 1/tp of the activation
+    // and the receivers all-gather it over NVLink before use.
+    if (!l.sp() && l.framework.p2p_scatter_gather && l.tp > 1)
+      r.p2p_s += coll_.time_s(Collective::kAllGather, p2p_bytes * l.tp, g.tp);
     // Fill and drain cross p-1 boundaries each way; the steady state hides its transfers only
     // when the framework overlaps them.
     tb.pp_comm = 2.0 * (l.pp - 1) * r.p2p_s + (l.framework.overlap_p2p ? 0.0 : 2.0 * md * l.vpp * r.p2p_s);

@@ -50,6 +50,7 @@ struct ShapeCosts {
   int tp = 0, cp = 0, ep = 0, etp = 0;
   bool sp = false;
   core::Dtype dtype = core::Dtype::kBf16;
+  bool flash = true;
   LayerCost embedding, dense, moe, head;
   bool matches(const Layout& l) const;
 };
@@ -108,7 +109,7 @@ class StepModel {
  private:
   struct Groups;
   Groups place_groups(const Layout& l) const;
-  StageTime stage_time(const Layout& l, const ShapeCosts& c, const Groups& g, int stage) const;
+  double unfused_attention_s(const model::AttentionShape& a, bool backward) const;
 
   model::Architecture arch_;
   std::shared_ptr<const hardware::System> system_;

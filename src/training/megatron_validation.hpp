@@ -1,0 +1,42 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/validation.hpp"
+#include "hardware/catalog.hpp"
+#include "training/layout.hpp"
+
+namespace xpusim::training {
+
+// One row of Narayanan et al. 2021 ("Efficient Large-Scale Language Model Training on GPU Clusters
+// Using Megatron-LM", SC21) Table 1: a GPT model, its layout on Selene and the TFLOP/s per GPU.
+struct MegatronRow {
+  std::string id;
+  double params_billion = 0;
+  long long heads = 0, hidden = 0, layers = 0;
+  int tp = 1, pp = 1, dp = 1;
+  long long gpus = 0, global_batch = 0, seq_len = 0, vocab = 0;
+  double published_tflops = 0;
+};
+
+// Reads data/validation/megatron2021_table1.csv (a copy of ../shared/refdata with its source).
+std::vector<MegatronRow> load_megatron2021_table(const std::filesystem::path& csv);
+
+// The paper's FLOP count per iteration (Sec. 5.1): 96*B*s*l*h^2*(1 + s/(6h) + V/(16*l*h)); it
+// counts the recomputed forward pass, so it is compared with hardware-like FLOPs.
+double megatron_flops_per_iteration(const MegatronRow& row);
+
+// Megatron-LM of 2021 on Selene: full recomputation, no sequence parallelism, no flash attention,
+// fp16 gradients all-reduced after the backward (not overlapped), blocking pipeline p2p with the
+// scatter/gather optimisation, no distributed optimizer.
+Layout megatron2021_layout(const MegatronRow& row, long long micro_batch, int vpp);
+
+// `xpusim validate --suite megatron2021`: every row predicted on dgx-a100 with the micro-batch
+// size and interleaving degree Megatron would tune (the best predicted throughput over micro-batch
+// 1/2/4/8 and vpp dividing layers/pp, among layouts that fit), compared through the paper's formula.
+// Contract: held to every row within 10% and mean |error| <= 5%; no parameter is fitted to a row.
+core::ValidationSuite megatron2021_suite(const hardware::Catalog& catalog, const std::filesystem::path& data_dir);
+
+}  // namespace xpusim::training
