@@ -63,7 +63,8 @@ std::string csv_escape(const std::string& s) {
 std::string plain_value(const Record& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_null()) return "";
-  if (v.is_number_float()) return fmt::format("{:.10g}", v.get<double>());
+  // Shortest text that reads back to the same double: no digits lost, no "3.35e+12" for round numbers.
+  if (v.is_number_float()) return fmt::format("{}", v.get<double>());
   return v.dump();
 }
 
@@ -94,6 +95,7 @@ std::string column_table(const std::vector<Row>& rows) {
     // The last column is not padded: no trailing blanks at the ends of lines.
     for (std::size_t i = 0; i + 1 < line.size(); ++i) out += fmt::format("{:<{}}  ", line[i], width[i]);
     if (!line.empty()) out += line.back();
+    while (!out.empty() && out.back() == ' ') out.pop_back();  // empty last cells leave no blanks
     out += "\n";
   };
   emit(cols);
@@ -167,10 +169,12 @@ std::string render_table(const Record& record) {
 
 std::string render_csv(const Record& record) {
   std::vector<Row> rows;
-  if (record.is_array()) {
+  if (is_table_list(record)) {
     rows = rows_of(record);
+  } else if (record.is_array()) {
+    rows.push_back(Row{{"value", &record}});  // a list of scalars: one cell of JSON text
   } else if (record.is_object() && !record.empty() &&
-             std::all_of(record.begin(), record.end(), [](const Record& v) { return v.is_array(); })) {
+             std::all_of(record.begin(), record.end(), [](const Record& v) { return is_table_list(v); })) {
     for (const auto& list : record) {
       auto more = rows_of(list);
       rows.insert(rows.end(), more.begin(), more.end());
