@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   cli::add_hw_command(app, ctx);
   cli::add_validate_command(app, ctx);
   cli::add_train_command(app, ctx);
+  cli::add_op_command(app, ctx);
 
   auto* help = app.add_subcommand("help", "Show help for xpusim or one of its commands");
   std::vector<std::string> topic;

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/validation.hpp"
+#include "cost/op_cost.hpp"
+#include "hardware/catalog.hpp"
+#include "memory/analytical.hpp"
+
+namespace xpusim::cost {
+
+// One measured kernel of data/calibration/gpu_kernels.csv (a copy of the GEMM, attention and
+// memory rows of the reference gpu_kernels.csv with their sources), plus the columns this layer
+// added: the catalog chip, the modelled dtype, the row's use (fit | hold | exclude) and why.
+struct KernelRow {
+  std::string id, family, library, metric, chip, dtype, use, note, direction;
+  long long m = 0, n = 0, k = 0, batch = 1, heads = 0, kv_heads = 0, head_dim = 0, seq_len = 0;
+  bool causal = false;
+  double value = 0, message_bytes = 0;
+  int line = 0;
+  bool calibration() const { return use == "fit"; }
+  bool excluded() const { return use == "exclude"; }
+  std::string_view group() const;  // "gemm" | "attention" | "attention_decode" | "memory"
+};
+
+// Reads the calibration CSV. Contract: every row names a known use; a malformed number or an
+// unknown use is a core::Error naming file:line and the column.
+std::vector<KernelRow> load_kernel_rows(const std::filesystem::path& csv);
+
+// Published and predicted value of one row, in the row's unit (TFLOP/s with the source's FLOP
+// convention, us, or GB/s), and the work in FLOPs (0 for memory rows).
+struct RowPrediction {
+  double published = 0, predicted = 0, work_flops = 0;
+  const char* unit = "";
+  std::string description;
+};
+RowPrediction predict_row(const KernelRow& row, const CostModel& model);
+
+// `xpusim validate --suite kernels`: every non-excluded row whose chip is in the catalog, with its
+// role; passed when the held-out rows of each family meet the tolerance (kernels_tolerance()).
+core::ValidationSuite kernels_suite(const hardware::Catalog& catalog, const std::filesystem::path& data_dir);
+std::string kernels_tolerance();
+
+// Parameters a fit may move, by calibration name. The fitter minimises the squared log error of
+// the chip's `fit` rows by coordinate descent within physical bounds.
+double* cost_param(CostParams& params, std::string_view name);  // nullptr if unknown
+CostParams fit_cost_params(const std::vector<KernelRow>& rows, const hardware::Chip& chip, CostParams start,
+                           const std::vector<std::string>& names, const memory::AnalyticalModel* hbm);
+// The memory layer's analytical HBM model of a chip (the one every CostModel of the CLI uses).
+memory::AnalyticalModel hbm_model_for(const hardware::Chip& chip, const memory::TimingCatalog& timings);
+// Which parameters a chip's rows can identify: families and dtypes present among its fit rows.
+std::vector<std::string> identifiable_params(const std::vector<KernelRow>& rows, const std::string& chip);
+
+}  // namespace xpusim::cost

@@ -1,0 +1,392 @@
+#include "cost/op_cost.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "core/error.hpp"
+#include "memory/analytical.hpp"
+
+namespace xpusim::cost {
+namespace {
+
+using core::Dimension;
+using hardware::ParamDecl;
+
+// CTA tiles a cuBLAS/CUTLASS-class heuristic picks from on Ampere/Hopper (M x N).
+constexpr std::array<std::array<int, 2>, 6> kGemmTiles{{{256, 128}, {128, 256}, {128, 128}, {128, 64}, {64, 128}, {64, 64}}};
+// Bytes of each operand one K-step stages into shared memory (64 bf16 / 128 fp8 elements).
+constexpr double kKStepBytes = 128.0;
+constexpr double kMaxSplitK = 16.0;
+// Flash-attention query tile (rows) of every FA2/FA3 forward kernel.
+constexpr long long kAttnQueryTile = 128;
+// Query rows (per KV head) below which attention is a decode kernel: the tile is mostly padding.
+constexpr long long kDecodeQueryRows = 64;
+
+bool is_8bit_or_less(core::Dtype d) {
+  return d == core::Dtype::kFp8 || d == core::Dtype::kInt8 || d == core::Dtype::kFp6 || d == core::Dtype::kFp4;
+}
+
+double output_bytes(core::Dtype d) {
+  // 8-bit GEMMs write bf16; 16-bit write their own type; fp32/tf32 write fp32.
+  return is_8bit_or_less(d) ? 2.0 : std::max(2.0, core::dtype_bytes(d) == 4 ? 4.0 : core::dtype_bytes(d));
+}
+
+double peak_for(const hardware::Chip& chip, core::Dtype d) {
+  double p = chip.peak_flops_per_s(d);
+  if (p <= 0 && d == core::Dtype::kFp16) p = chip.peak_flops_per_s(core::Dtype::kBf16);
+  if (p <= 0 && d == core::Dtype::kBf16) p = chip.peak_flops_per_s(core::Dtype::kFp16);
+  if (p <= 0) {
+    throw core::Error(core::SourceLocation{chip.file(), 0, 0}, "peak_flops_per_s." + std::string(core::dtype_name(d)), "",
+                      "a peak rate for " + std::string(core::dtype_name(d)) + " on chip " + chip.name() +
+                          " (it has no such path)");
+  }
+  return p;
+}
+
+double ceil_div(double a, double b) { return std::ceil(a / b); }
+
+// Roofline knee: a tile's loads overlap its MMAs only through a few pipeline stages, so near the
+// knee the time exceeds max(compute, memory); (a^4 + b^4)^(1/4) is that smooth maximum.
+double soft_max4(double a, double b) {
+  const double a2 = a * a, b2 = b * b;
+  return std::sqrt(std::sqrt(a2 * a2 + b2 * b2));
+}
+
+}  // namespace
+
+CostParams CostParams::from_chip(const hardware::Chip& chip) {
+  const auto& c = chip.calibration();
+  CostParams p;
+  p.gemm_mainloop_efficiency = c.get("gemm_mainloop_efficiency");
+  p.gemm_mainloop_efficiency_fp8 = c.get("gemm_mainloop_efficiency_fp8");
+  p.gemm_tile_overhead_cycles = c.get("gemm_tile_overhead_cycles");
+  p.l2_bandwidth = c.get("l2_bandwidth");
+  p.kernel_launch_overhead = c.get("kernel_launch_overhead");
+  p.hbm_fabric_efficiency = c.get("hbm_fabric_efficiency");
+  p.hbm_stream_efficiency = c.get("hbm_stream_efficiency");
+  p.attention_kernel_generation = c.get("attention_kernel_generation");
+  p.attention_fa2_efficiency = c.get("attention_fa2_efficiency");
+  p.attention_fa3_efficiency = c.get("attention_fa3_efficiency");
+  p.attention_bwd_efficiency_ratio = c.get("attention_bwd_efficiency_ratio");
+  p.attention_fa2_softmax_overlap = c.get("attention_fa2_softmax_overlap");
+  p.attention_fa3_softmax_overlap = c.get("attention_fa3_softmax_overlap");
+  p.attention_softmax_cycles_per_element = c.get("attention_softmax_cycles_per_element");
+  p.attention_tile_overhead_cycles = c.get("attention_tile_overhead_cycles");
+  return p;
+}
+
+CostModel::CostModel(const hardware::Chip& chip, const memory::AnalyticalModel* hbm)
+    : CostModel(chip, CostParams::from_chip(chip), hbm) {}
+
+CostModel::CostModel(const hardware::Chip& chip, const CostParams& params, const memory::AnalyticalModel* hbm)
+    : chip_(&chip), params_(params) {
+  sm_count_ = std::max(1, chip.compute_units());
+  clock_hz_ = chip.clock_hz();
+  l2_bytes_ = chip.l2_cache_bytes();
+  hbm_peak_ = chip.memory().bandwidth_bytes_per_s();
+  for (int i = 0; i < 5; ++i) {
+    stream_efficiency_[i] = hbm != nullptr
+                                ? hbm->estimate(memory::AccessPattern::stream(i / 4.0)).efficiency
+                                : params_.hbm_stream_efficiency;
+  }
+  for (int i = 0; i < 6; ++i) {
+    const int bytes = 512 << i;
+    chunk_efficiency_[i] =
+        hbm != nullptr ? std::min(1.0, hbm->estimate(memory::AccessPattern::random(1.0, bytes)).efficiency /
+                                           std::max(1e-9, stream_efficiency_[4]))
+                       : 1.0;
+  }
+}
+
+double CostModel::chunk_read_efficiency(double chunk_bytes) const {
+  const double x = std::clamp(std::log2(std::max(chunk_bytes, 512.0) / 512.0), 0.0, 5.0);
+  const int i = std::min(4, static_cast<int>(x));
+  return chunk_efficiency_[i] + (chunk_efficiency_[i + 1] - chunk_efficiency_[i]) * (x - i);
+}
+
+double CostModel::hbm_bandwidth(double read_fraction) const {
+  const double x = std::clamp(read_fraction, 0.0, 1.0) * 4.0;
+  const int i = std::min(3, static_cast<int>(x));
+  const double eff = stream_efficiency_[i] + (stream_efficiency_[i + 1] - stream_efficiency_[i]) * (x - i);
+  return hbm_peak_ * eff * params_.hbm_fabric_efficiency;
+}
+
+OpCost CostModel::gemm(const model::GemmShape& shape, core::Dtype dtype) const { return gemm_tiled(shape, dtype); }
+
+// Grouped expert GEMM: each group (expert) has its own B; tiles never span groups, so it is the
+// batched tile model with `batch` = groups (DeepGEMM contiguous and masked layouts alike).
+OpCost CostModel::grouped_gemm(const model::GemmShape& shape, core::Dtype dtype) const {
+  return gemm_tiled(shape, dtype);
+}
+
+OpCost CostModel::gemm_tiled(const model::GemmShape& s, core::Dtype dtype) const {
+  OpCost out;
+  const double m = static_cast<double>(s.m), n = static_cast<double>(s.n), k = static_cast<double>(s.k);
+  const double batch = static_cast<double>(std::max<long long>(1, s.batch));
+  out.flops = 2.0 * m * n * k * batch;
+  if (s.m <= 0 || s.n <= 0 || s.k <= 0) {
+    out.time_s = params_.kernel_launch_overhead;
+    out.bound = Bound::kLatency;
+    return out;
+  }
+  const double in_b = core::dtype_bytes(dtype), out_b = output_bytes(dtype);
+  const double peak = peak_for(*chip_, dtype);
+  const double eff = is_8bit_or_less(dtype) ? params_.gemm_mainloop_efficiency_fp8 : params_.gemm_mainloop_efficiency;
+  const double sm_rate = peak * eff / sm_count_;
+  const double tk = kKStepBytes / in_b;
+  const double tile_overhead_s = params_.gemm_tile_overhead_cycles / clock_hz_;
+  const double operand_bytes = (m * k + k * n) * in_b;  // one batch entry
+  const bool operands_fit_l2 = operand_bytes <= 0.5 * l2_bytes_;
+
+  double best = 0;
+  for (const auto& tile : kGemmTiles) {
+    const double tm = tile[0], tn = tile[1];
+    const double tiles_m = ceil_div(m, tm), tiles_n = ceil_div(n, tn);
+    const double tiles = tiles_m * tiles_n * batch;
+    // Split-K only when the output tiles cannot fill the chip and K is long enough to share.
+    for (double split = 1; split <= kMaxSplitK; split *= 2) {
+      if (split > 1 && (tiles * split > sm_count_ || k / split < 4 * tk)) break;
+      const double units = tiles * split;
+      const double active = std::min(units, sm_count_);
+      const double waves = ceil_div(units, sm_count_);
+      const double ksteps = ceil_div(ceil_div(k, split), tk);
+      const double t_mma = 2.0 * tm * tn * tk / sm_rate;
+      const double t_operands = (tm + tn) * tk * in_b / (params_.l2_bandwidth / active);
+      const double t_tile = ksteps * std::max(t_mma, t_operands) + tile_overhead_s;
+      const double t_compute = waves * t_tile;
+      // HBM traffic: operands once when they stay in L2; otherwise each wave re-reads the A rows
+      // and B columns of its (roughly square) block of concurrent tiles.
+      double ab = operand_bytes * batch;
+      if (!operands_fit_l2) {
+        const double a = std::min(tiles_m, std::ceil(std::sqrt(active)));
+        const double b = std::min(tiles_n, std::ceil(active / a));
+        ab = std::max(ab, waves * (a * tm + b * tn) * k * in_b);
+      }
+      const double cb = m * n * out_b * batch + (split > 1 ? 2.0 * split * m * n * 4.0 * batch : 0.0);
+      const double t_memory = (ab + cb) / hbm_bandwidth(ab / (ab + cb));
+      const double t_body = soft_max4(t_compute, t_memory);
+      const double t = t_body + params_.kernel_launch_overhead;
+      if (best == 0 || t < best) {
+        best = t;
+        out.time_s = t;
+        out.bytes = ab + cb;
+        out.tile_m = tile[0];
+        out.tile_n = tile[1];
+        out.split_k = static_cast<int>(split);
+        out.tiles = static_cast<long long>(tiles);
+        out.waves = static_cast<long long>(waves);
+        if (params_.kernel_launch_overhead > std::max(t_compute, t_memory)) {
+          out.bound = Bound::kLatency;
+        } else if (t_memory > t_compute) {
+          out.bound = Bound::kMemory;
+        } else {
+          out.bound = Bound::kCompute;
+        }
+      }
+    }
+  }
+  out.efficiency = out.bound == Bound::kMemory ? out.bytes / out.time_s / hbm_peak_ : out.flops / out.time_s / peak;
+  return out;
+}
+
+OpCost CostModel::attention(const model::AttentionShape& shape, core::Dtype dtype, bool backward) const {
+  return attention(shape, dtype, backward, AttentionKernel::kChipDefault);
+}
+
+OpCost CostModel::attention(const model::AttentionShape& a, core::Dtype dtype, bool backward,
+                            AttentionKernel kernel) const {
+  const double b = static_cast<double>(a.batch), h = static_cast<double>(a.heads);
+  const double kvh = static_cast<double>(a.kv_heads > 0 ? a.kv_heads : a.heads);
+  const double dqk = static_cast<double>(a.head_dim);
+  const double dv = static_cast<double>(a.v_head_dim > 0 ? a.v_head_dim : a.head_dim);
+  const double q = static_cast<double>(a.q_len);
+  const double kv = static_cast<double>(a.kv_len > 0 ? a.kv_len : a.q_len);
+  // Queries sit at the end of the keys (prefill: offset 0; chunked prefill / decode: the past).
+  const double offset = std::max(0.0, kv - q);
+  const double pairs = model::attention_pairs(a);
+  const double fwd_flops = model::attention_flops(a, model::Pass::kForward);
+  const double eb = core::dtype_bytes(dtype);
+  OpCost out;
+  out.flops = backward ? 2.5 * fwd_flops : fwd_flops;
+  const double qo_bytes = b * h * q * (dqk + dv) * eb;
+  const double kv_bytes = b * kvh * kv * (dqk + dv) * eb;
+  out.bytes = backward ? 2.0 * (qo_bytes + kv_bytes) + b * h * q * dv * eb : qo_bytes + kv_bytes;
+  if (a.batch <= 0 || a.heads <= 0 || a.q_len <= 0 || a.head_dim <= 0) {
+    out.time_s = params_.kernel_launch_overhead;
+    out.bound = Bound::kLatency;
+    return out;
+  }
+  if (!backward && q * (h / kvh) < kDecodeQueryRows) return decode_attention(a, dtype);
+
+  const bool fa3 = kernel == AttentionKernel::kFlash3 ||
+                   (kernel == AttentionKernel::kChipDefault && params_.attention_kernel_generation >= 3);
+  const double peak = peak_for(*chip_, dtype);
+  double eff = fa3 ? params_.attention_fa3_efficiency : params_.attention_fa2_efficiency;
+  if (backward) eff *= params_.attention_bwd_efficiency_ratio;
+  const double sm_rate = peak * eff / sm_count_;
+  const double bq = kAttnQueryTile;
+  const double bk = dqk <= 128 ? 128.0 : 64.0;  // K/V tile shrinks with head dim (shared memory)
+  const double work_per_pair = (backward ? 2.5 : 1.0) * 2.0 * bq * bk * (dqk + dv);
+  const double t_mma = work_per_pair / sm_rate;
+  // Softmax: exp/max/sum of the score tile (recomputed, plus dS, in backward).
+  const double t_soft = (backward ? 2.0 : 1.0) * bq * bk * params_.attention_softmax_cycles_per_element / clock_hz_;
+  // Softmax runs beside the MMAs (other warps / the ping-pong warpgroup) except the exposed part.
+  const double overlap = fa3 ? params_.attention_fa3_softmax_overlap : params_.attention_fa2_softmax_overlap;
+  const double t_pair = std::max(t_mma, t_soft) + (1.0 - overlap) * std::min(t_mma, t_soft);
+  const double t_overhead = params_.attention_tile_overhead_cycles / clock_hz_;
+  const double nq = ceil_div(q, bq), nk = ceil_div(kv, bk);
+  const double heads_batches = b * h;
+  double t_total = 0, t_max = 0;
+  const bool plain_causal = a.causal && a.window <= 0 && a.context_parallel <= 1;
+  if (!plain_causal) {
+    // Every query tile sees the same number of keys on average (full, windowed, or zigzag CP
+    // chunks); a masked problem pays one extra diagonal tile.
+    const double keys = pairs / q;
+    const double tiles_per_unit = a.causal ? std::min(nk, ceil_div(keys, bk) + 1) : nk;
+    const double t_unit = tiles_per_unit * t_pair + t_overhead;
+    const double units = heads_batches * nq;
+    t_total = ceil_div(units, sm_count_) * t_unit;
+  } else {
+    // Query tile i attends to key tiles up to its diagonal (the diagonal tile is computed whole).
+    double sum = 0;
+    for (double i = 0; i < nq; ++i) {
+      const double t_i = std::min(nk, ceil_div(offset + (i + 1) * bq, bk)) * t_pair + t_overhead;
+      sum += t_i;
+      t_max = std::max(t_max, t_i);
+    }
+    t_total = std::max(heads_batches * sum / sm_count_, t_max);
+  }
+  out.waves = static_cast<long long>(ceil_div(heads_batches * nq, sm_count_));
+  out.tiles = static_cast<long long>(heads_batches * nq);
+  out.tile_m = static_cast<int>(bq);
+  out.tile_n = static_cast<int>(bk);
+  const double t_memory = out.bytes / hbm_bandwidth(backward ? 0.6 : 0.8);
+  out.time_s = std::max(t_total, t_memory) + params_.kernel_launch_overhead;
+  out.bound = t_memory > t_total ? Bound::kMemory : Bound::kCompute;
+  out.efficiency = out.bound == Bound::kMemory ? out.bytes / out.time_s / hbm_peak_ : out.flops / out.time_s / peak;
+  return out;
+}
+
+// Decode (few query rows per KV head): the kernel reads the KV cache once, page by page: each
+// page of one head is a random chunk of kv_page_tokens x head_dim, which the DRAM serves at the
+// memory model's random-chunk efficiency. Compute pays for the padded query tile.
+OpCost CostModel::decode_attention(const model::AttentionShape& a, core::Dtype dtype) const {
+  const double b = static_cast<double>(a.batch), h = static_cast<double>(a.heads);
+  const double kvh = static_cast<double>(a.kv_heads > 0 ? a.kv_heads : a.heads);
+  const double dqk = static_cast<double>(a.head_dim);
+  const double dv = static_cast<double>(a.v_head_dim > 0 ? a.v_head_dim : a.head_dim);
+  const double q = static_cast<double>(a.q_len);
+  const double kv = static_cast<double>(a.kv_len > 0 ? a.kv_len : a.q_len);
+  const double eb = core::dtype_bytes(dtype);
+  OpCost out;
+  out.flops = model::attention_flops(a, model::Pass::kForward);
+  const double kv_bytes = b * kvh * kv * (dqk + dv) * eb;
+  const double qo_bytes = b * h * q * (dqk + dv) * eb;
+  out.bytes = kv_bytes + qo_bytes;
+  const double rows = q * h / kvh;  // query rows packed into one tile per KV head (GQA packing)
+  const double padding = kAttnQueryTile / std::min<double>(kAttnQueryTile, std::max(1.0, rows));
+  const double peak = peak_for(*chip_, dtype);
+  const double t_compute = out.flops * padding / (peak * params_.attention_fa2_efficiency);
+  const double page_bytes = params_.kv_page_tokens * dqk * eb;
+  const double t_memory = kv_bytes / (hbm_bandwidth(1.0) * chunk_read_efficiency(page_bytes)) +
+                          qo_bytes / hbm_bandwidth(0.5);
+  out.time_s = std::max(t_compute, t_memory) + params_.kernel_launch_overhead;
+  out.bound = params_.kernel_launch_overhead > std::max(t_compute, t_memory) ? Bound::kLatency
+              : t_memory >= t_compute                                        ? Bound::kMemory
+                                                                             : Bound::kCompute;
+  out.efficiency = out.bound == Bound::kCompute ? out.flops / out.time_s / peak : out.bytes / out.time_s / hbm_peak_;
+  out.tile_m = static_cast<int>(kAttnQueryTile);
+  out.tiles = static_cast<long long>(b * kvh);
+  out.waves = static_cast<long long>(ceil_div(b * kvh, sm_count_));
+  return out;
+}
+
+OpCost CostModel::memory_bound(double bytes_read, double bytes_written) const {
+  OpCost out;
+  out.bytes = std::max(0.0, bytes_read) + std::max(0.0, bytes_written);
+  const double t_memory = out.bytes > 0 ? out.bytes / hbm_bandwidth(std::max(0.0, bytes_read) / out.bytes) : 0.0;
+  out.time_s = t_memory + params_.kernel_launch_overhead;
+  out.bound = t_memory >= params_.kernel_launch_overhead ? Bound::kMemory : Bound::kLatency;
+  out.efficiency = out.time_s > 0 ? out.bytes / out.time_s / hbm_peak_ : 0.0;
+  return out;
+}
+
+OpCost CostModel::op(const model::Op& op, core::Dtype dtype) const {
+  switch (op.kind) {
+    case model::OpKind::kGemm:
+      return gemm(op.gemm, dtype);
+    case model::OpKind::kGroupedGemm:
+      return grouped_gemm(op.gemm, dtype);
+    case model::OpKind::kAttention:
+      return attention(op.attention, dtype, op.pass == model::Pass::kBackward);
+    case model::OpKind::kAllToAll: {
+      // Communication: the training layer costs it on the network; nothing runs on the SMs here.
+      OpCost out;
+      out.bytes = op.bytes_read + op.bytes_written;
+      out.bound = Bound::kLatency;
+      return out;
+    }
+    default: {
+      OpCost out = memory_bound(op.bytes_read, op.bytes_written);
+      out.flops = op.flops;
+      return out;
+    }
+  }
+}
+
+const char* bound_name(Bound b) {
+  switch (b) {
+    case Bound::kCompute:
+      return "compute";
+    case Bound::kMemory:
+      return "memory";
+    case Bound::kLatency:
+      return "latency";
+  }
+  return "compute";
+}
+
+hardware::CalibrationSchema calibration_schema() {
+  const auto chip = ParamDecl::Scope::kChip;
+  const CostParams d;
+  return {
+      {"gemm_mainloop_efficiency", chip, Dimension::kDimensionless, d.gemm_mainloop_efficiency,
+       "sustained tensor-core utilisation inside a GEMM K-loop, 16-bit inputs (fraction of the dtype peak)"},
+      {"gemm_mainloop_efficiency_fp8", chip, Dimension::kDimensionless, d.gemm_mainloop_efficiency_fp8,
+       "sustained tensor-core utilisation inside a GEMM K-loop, 8-bit inputs (lower on Hopper: power-limited "
+       "clocks and scaling work)"},
+      {"gemm_tile_overhead_cycles", chip, Dimension::kDimensionless, d.gemm_tile_overhead_cycles,
+       "cycles each CTA tile spends outside the K-loop: pipeline prologue (first loads) and epilogue (store C)"},
+      {"l2_bandwidth", chip, Dimension::kBytesPerSecond, d.l2_bandwidth,
+       "operand bandwidth from L2 to all SMs together as GEMM mainloops see it (TMA multicast included)"},
+      {"kernel_launch_overhead", chip, Dimension::kSeconds, d.kernel_launch_overhead,
+       "time per kernel not spent on its work: launch, ramp-up and drain, as a framework call sees it"},
+      {"hbm_fabric_efficiency", chip, Dimension::kDimensionless, d.hbm_fabric_efficiency,
+       "achieved HBM bandwidth of kernels / the DRAM-level stream estimate (on-chip fabric, MC queues, "
+       "limited outstanding requests)"},
+      {"hbm_stream_efficiency", chip, Dimension::kDimensionless, d.hbm_stream_efficiency,
+       "DRAM-level efficiency of a read stream (refresh, bank timing) used when no analytical HBM model is "
+       "supplied"},
+      {"attention_kernel_generation", chip, Dimension::kDimensionless, d.attention_kernel_generation,
+       "flash-attention generation the chip runs by default: 2 (softmax serial with the MMAs) or 3 (Hopper "
+       "warp specialisation overlaps them)"},
+      {"attention_fa2_efficiency", chip, Dimension::kDimensionless, d.attention_fa2_efficiency,
+       "tensor-core utilisation of the MMAs in the FlashAttention-2 forward K/V loop"},
+      {"attention_fa3_efficiency", chip, Dimension::kDimensionless, d.attention_fa3_efficiency,
+       "tensor-core utilisation of the MMAs in the FlashAttention-3 forward K/V loop"},
+      {"attention_bwd_efficiency_ratio", chip, Dimension::kDimensionless, d.attention_bwd_efficiency_ratio,
+       "MMA utilisation of the attention backward kernel relative to its forward"},
+      {"attention_fa2_softmax_overlap", chip, Dimension::kDimensionless, d.attention_fa2_softmax_overlap,
+       "fraction of the softmax time hidden under the MMAs in FlashAttention-2 (other warps of the SM)"},
+      {"attention_fa3_softmax_overlap", chip, Dimension::kDimensionless, d.attention_fa3_softmax_overlap,
+       "fraction of the softmax time hidden under the MMAs in FlashAttention-3 (ping-pong warpgroups)"},
+      {"attention_softmax_cycles_per_element", chip, Dimension::kDimensionless,
+       d.attention_softmax_cycles_per_element,
+       "SM cycles per attention score element for the online softmax (exp on the SFUs, max, sum, rescale)"},
+      {"attention_tile_overhead_cycles", chip, Dimension::kDimensionless, d.attention_tile_overhead_cycles,
+       "cycles per query tile outside the K/V loop: load Q, final rescale, store O and LSE"},
+  };
+}
+
+}  // namespace xpusim::cost
