@@ -79,17 +79,32 @@ long long head_dim_of(const HfReader& r, long long hidden, long long heads, std:
   return hidden / heads;
 }
 
+// The key names of the sizes every family has.
+struct SizeKeys {
+  const char* hidden = "hidden_size";
+  const char* layers = "num_hidden_layers";
+  const char* heads = "num_attention_heads";
+  const char* positions = "max_position_embeddings";
+};
+
+// Sizes with multi-head attention (kv_heads = heads); `ffn_key` nullptr: set by the caller.
+void read_sizes(const HfReader& r, Architecture& a, const SizeKeys& keys, const char* ffn_key) {
+  a.hidden = r.positive(keys.hidden);
+  a.layers = r.positive(keys.layers);
+  a.heads = r.positive(keys.heads);
+  a.kv_heads = a.heads;
+  a.vocab = r.positive("vocab_size");
+  a.max_seq_len = r.positive(keys.positions);
+  if (ffn_key) a.ffn = r.positive(ffn_key);
+}
+
 // llama, mistral, mixtral, qwen2, qwen2_moe: pre-norm RMSNorm, SwiGLU, rotary, GQA.
 void read_llama_like(const HfReader& r, Architecture& a) {
-  a.hidden = r.positive("hidden_size");
-  a.layers = r.positive("num_hidden_layers");
-  a.heads = r.positive("num_attention_heads");
+  SizeKeys keys;
+  if (!r.present(keys.positions)) keys.positions = "max_sequence_length";  // early Llama 1 files
+  read_sizes(r, a, keys, "intermediate_size");
   a.kv_heads = r.positive_or("num_key_value_heads", a.heads);  // Llama 1 has no GQA key
-  a.head_dim = head_dim_of(r, a.hidden, a.heads, "num_attention_heads");
-  a.ffn = r.positive("intermediate_size");
-  a.vocab = r.positive("vocab_size");
-  a.max_seq_len = r.present("max_position_embeddings") ? r.positive("max_position_embeddings")
-                                                        : r.positive("max_sequence_length");
+  a.head_dim = head_dim_of(r, a.hidden, a.heads, keys.heads);
   a.tied_embeddings = r.flag_or("tie_word_embeddings", false);
   a.norm = NormKind::kRmsNorm;
   a.mlp = MlpKind::kGated;
@@ -126,13 +141,7 @@ void read_qwen2_moe(const HfReader& r, Architecture& a) {
 
 // deepseek_v2 / deepseek_v3: multi-head latent attention and fine-grained MoE with shared experts.
 void read_deepseek(const HfReader& r, Architecture& a) {
-  a.hidden = r.positive("hidden_size");
-  a.layers = r.positive("num_hidden_layers");
-  a.heads = r.positive("num_attention_heads");
-  a.kv_heads = a.heads;  // num_key_value_heads is nominal: MLA expands K/V for every head
-  a.ffn = r.positive("intermediate_size");
-  a.vocab = r.positive("vocab_size");
-  a.max_seq_len = r.positive("max_position_embeddings");
+  read_sizes(r, a, SizeKeys{}, "intermediate_size");  // num_key_value_heads is nominal under MLA
   a.tied_embeddings = r.flag_or("tie_word_embeddings", false);
   a.norm = NormKind::kRmsNorm;
   a.mlp = MlpKind::kGated;
@@ -165,14 +174,9 @@ void read_deepseek(const HfReader& r, Architecture& a) {
 }
 
 void read_gpt2(const HfReader& r, Architecture& a) {
-  a.hidden = r.positive("n_embd");
-  a.layers = r.positive("n_layer");
-  a.heads = r.positive("n_head");
-  a.kv_heads = a.heads;
+  read_sizes(r, a, SizeKeys{"n_embd", "n_layer", "n_head", "n_positions"}, nullptr);
   a.head_dim = head_dim_of(r, a.hidden, a.heads, "n_head");
   a.ffn = r.positive_or("n_inner", 4 * a.hidden);
-  a.vocab = r.positive("vocab_size");
-  a.max_seq_len = r.positive("n_positions");
   a.tied_embeddings = r.flag_or("tie_word_embeddings", true);
   a.norm = NormKind::kLayerNorm;
   a.mlp = MlpKind::kPlain;
@@ -184,14 +188,8 @@ void read_gpt2(const HfReader& r, Architecture& a) {
 }
 
 void read_gpt_neox(const HfReader& r, Architecture& a) {
-  a.hidden = r.positive("hidden_size");
-  a.layers = r.positive("num_hidden_layers");
-  a.heads = r.positive("num_attention_heads");
-  a.kv_heads = a.heads;
+  read_sizes(r, a, SizeKeys{}, "intermediate_size");
   a.head_dim = head_dim_of(r, a.hidden, a.heads, "num_attention_heads");
-  a.ffn = r.positive("intermediate_size");
-  a.vocab = r.positive("vocab_size");
-  a.max_seq_len = r.positive("max_position_embeddings");
   a.tied_embeddings = r.flag_or("tie_word_embeddings", false);
   a.norm = NormKind::kLayerNorm;
   a.mlp = MlpKind::kPlain;
