@@ -115,8 +115,10 @@ void read_llama_like(const HfReader& r, Architecture& a) {
   a.attention_dropout = r.probability_or("attention_dropout", 0.0);
   a.rope_theta = r.positive_number_or("rope_theta", 10000.0);
   read_rope_scaling(r, a);
-  // Qwen2 carries sliding_window but only uses it with use_sliding_window.
-  const bool window_used = r.flag_or("use_sliding_window", a.model_type == "mistral" || a.model_type == "mixtral");
+  // Qwen2 carries sliding_window but only uses it with use_sliding_window, and then only in the
+  // layers from max_window_layers on; one window for all layers is the approximation here.
+  bool window_used = r.flag_or("use_sliding_window", a.model_type == "mistral" || a.model_type == "mixtral");
+  if (window_used && r.present("max_window_layers")) window_used = r.positive("max_window_layers") < a.layers;
   if (window_used) a.sliding_window = r.non_negative_or("sliding_window", 0);
 }
 

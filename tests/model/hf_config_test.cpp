@@ -62,6 +62,14 @@ TEST(HfConfig, MistralSlidingWindowAndQwenBias) {
   EXPECT_EQ(q.sliding_window, 0);  // use_sliding_window false
 }
 
+TEST(HfConfig, QwenSlidingWindowOnlyWhenSomeLayerUsesIt) {
+  const std::string base = R"({"model_type": "qwen2", "hidden_size": 64, "num_hidden_layers": 4,
+    "num_attention_heads": 4, "vocab_size": 100, "max_position_embeddings": 128, "intermediate_size": 128,
+    "sliding_window": 32, "use_sliding_window": true, "max_window_layers": )";
+  EXPECT_EQ(parse(base + "2}").sliding_window, 32);
+  EXPECT_EQ(parse(base + "4}").sliding_window, 0);
+}
+
 TEST(HfConfig, MixtralAndQwenMoe) {
   const Architecture m = shipped("mixtral-8x22b");
   EXPECT_EQ(m.moe.num_experts, 8);
