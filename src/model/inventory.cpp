@@ -185,7 +185,7 @@ class LayerBuilder {
         dw.gemm = GemmShape{g.k, g.n, g.m, g.batch};
         dw.flops = f.flops;
         dw.bytes_read = x_bytes + f.bytes_written;
-        dw.bytes_written = f.params * kFp32;
+        dw.bytes_written = w_bytes / d_.dt * kFp32;  // also for a tied head, whose params are 0
         break;
       }
       case OpKind::kAttention: {

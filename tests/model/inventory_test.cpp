@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 
 #include "core/error.hpp"
@@ -305,7 +306,36 @@ TEST(Inventory, GptFamiliesHaveTheirOwnOps) {
   find_op(layer_of(gpt2, "decoder"), "mlp_dropout");
   find_op(layer_of(gpt2, "embedding"), "embed_dropout");
   EXPECT_DOUBLE_EQ(find_op(layer_of(gpt2, "head"), "logits").params, 0);  // tied
+  EXPECT_DOUBLE_EQ(find_op(layer_of(gpt2, "head"), "logits_dw", Pass::kBackward).bytes_written, 50257.0 * 768 * 4);
   for (const Op& op : layer_of(gpt2, "decoder").ops) EXPECT_NE(op.kind, OpKind::kRotary);
+}
+
+TEST(Inventory, EveryModelAndLayoutGivesFiniteOpsWithABackwardForEach) {
+  const InventoryOptions layouts[] = {
+      {}, {.batch = 2, .seq_len = 4096, .tp = 8, .sequence_parallel = true, .cp = 2},
+      {.batch = 4, .seq_len = 1, .kv_len = 8192, .tp = 4, .backward = false}};
+  for (const auto& name : builtin_model_names(XPUSIM_SOURCE_DATA_DIR)) {
+    const Architecture a = shipped(name);
+    for (InventoryOptions o : layouts) {
+      if (a.moe.is_moe()) o.ep = 2;
+      if (!inventory_infeasibility(a, o).empty()) continue;  // e.g. GPT-2's 12 heads over TP 8
+      SCOPED_TRACE(name + " tp " + std::to_string(o.tp));
+      const Inventory inv = build_inventory(a, o);
+      for (const Layer& l : inv.layers) {
+        std::size_t forward = 0, backward = 0, gemms = 0;
+        for (const Op& op : l.ops) {
+          EXPECT_TRUE(std::isfinite(op.flops) && op.flops >= 0) << op.name;
+          EXPECT_GT(op.bytes_read, 0) << op.name;
+          EXPECT_GT(op.bytes_written, 0) << op.name;
+          EXPECT_GE(op.activation_bytes, 0) << op.name;
+          (op.pass == Pass::kForward ? forward : backward) += 1;
+          if (op.pass == Pass::kForward && (op.kind == OpKind::kGemm || op.kind == OpKind::kGroupedGemm)) ++gemms;
+          if (op.pass == Pass::kBackward) EXPECT_EQ(op.params, 0) << op.name;
+        }
+        EXPECT_EQ(backward, o.backward ? forward + gemms : 0) << l.name;
+      }
+    }
+  }
 }
 
 // Korthikanti et al. 2022, Sec. 4: activation bytes per layer at 16 bits with dropout.
