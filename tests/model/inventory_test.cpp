@@ -100,6 +100,25 @@ TEST(Inventory, CausalAttentionFlopsFollowTheFlashConvention) {
   EXPECT_NEAR(gemm / tokens, 2 * (a.params_total() - non_gemm_params(a)), 1.0);
 }
 
+TEST(Inventory, MegatronPaperFlopFormula) {
+  // Narayanan et al. 2021 Sec. 5.1: F = 96 B s l h^2 (1 + s/(6h) + V/(16 l h)) per iteration is four
+  // passes of the layers, 24 B s l h^2 (1 + s/(6h)) each with non-causal attention (twice the causal
+  // pairs counted here), plus three passes of the logits GEMM (not recomputed), 2 B s h V each.
+  const Architecture a = shipped("megatron-gpt-145.6b");
+  InventoryOptions o;
+  o.batch = 2;
+  o.seq_len = 2048;
+  const Inventory inv = build_inventory(a, o);
+  const double attention = find_op(layer_of(inv, "decoder"), "attention").flops * a.layers;
+  const double B = 2, s = 2048, l = 80, h = 12288, V = 51200;
+  EXPECT_NEAR((gemm_flops(inv, Pass::kForward) + 2 * attention) /
+                  (24 * B * s * l * h * h * (1 + s / (6 * h)) + 2 * B * s * h * V),
+              1.0, 1e-12);
+  const double iteration = gemm_flops(inv, Pass::kForward) * 3 + 2 * attention * 3 +
+                           (gemm_flops(inv, Pass::kForward) - 2 * B * s * h * V + 2 * attention);  // + recompute
+  EXPECT_NEAR(iteration / (96 * B * s * l * h * h * (1 + s / (6 * h) + V / (16 * l * h))), 1.0, 1e-12);
+}
+
 TEST(Inventory, AttentionPairsForDecodeWindowsAndContextParallelism) {
   AttentionShape s{1, 1, 1, 128, 128, 1, 4096, true, 0, 1};
   EXPECT_DOUBLE_EQ(attention_pairs(s), 4095.5);  // decode: one query over the context
