@@ -51,6 +51,21 @@ struct Demand {
 
 }  // namespace
 
+// All-bank refresh stops the whole pseudo-channel for tRFC every tREFI. Per-bank refresh takes
+// one bank for tRFCpb every tREFIpb: data transfers go on from the other banks (a bank is out
+// tRFCpb / (tREFIpb x banks) of the time), but every REFpb holds off all ACTs for tRREFD.
+double AnalyticalModel::refresh_factor_for_data() const {
+  const auto& t = set_.t;
+  if (config_.refresh == RefreshMode::kAllBank) return 1.0 - static_cast<double>(t.nRFC) / t.nREFI;
+  return 1.0 - static_cast<double>(t.nRFCpb) / (static_cast<double>(t.nREFIpb) * set_.org.banks_per_pc());
+}
+
+double AnalyticalModel::refresh_factor_for_acts() const {
+  const auto& t = set_.t;
+  if (config_.refresh == RefreshMode::kAllBank) return 1.0 - static_cast<double>(t.nRFC) / t.nREFI;
+  return 1.0 - static_cast<double>(t.nRREFD) / t.nREFIpb;
+}
+
 double AnalyticalModel::random_act_bound_bytes_per_s(int request_bytes) const {
   const auto& t = set_.t;
   const auto& o = set_.org;
@@ -61,7 +76,7 @@ double AnalyticalModel::random_act_bound_bytes_per_s(int request_bytes) const {
   const double bursts_per_act = std::max(1.0, std::ceil(request_bytes / granules / o.burst_bytes()));
   const double bus_per_cycle = 1.0 / std::max(t.nBL, t.nCCDS);  // bursts per cycle the data bus carries
   const double bursts_per_cycle = std::min(bus_per_cycle, act_per_cycle * bursts_per_act);
-  const double refresh = 1.0 - static_cast<double>(t.nRFC) / t.nREFI;
+  const double refresh = refresh_factor_for_acts();
   const double bytes_per_burst = static_cast<double>(request_bytes) / (granules * bursts_per_act);
   return bursts_per_cycle * bytes_per_burst * set_.clock_hz() * refresh * mapping_.pcs();
 }
@@ -149,9 +164,7 @@ BandwidthEstimate AnalyticalModel::estimate(const AccessPattern& p) const {
     const double lost = (t.nRTW - ccd) + (t.nCWL + t.nBL + t.nWTRS - ccd);
     consider(best + std::max(0.0, lost) / requests_per_round, "rw_turnaround");
   }
-  const double refresh = config_.refresh == RefreshMode::kAllBank
-                             ? 1.0 - static_cast<double>(t.nRFC) / t.nREFI
-                             : 1.0 - static_cast<double>(t.nRFCpb) / (static_cast<double>(t.nREFIpb) * o.banks_per_pc());
+  const double refresh = d.acts >= 0.5 ? refresh_factor_for_acts() : refresh_factor_for_data();
   const double pcs = d.pcs_used * mapping_.pcs();
   const double requests_per_s = pcs * set_.clock_hz() * refresh / best;
   double bw = requests_per_s * req_bytes;

@@ -39,12 +39,13 @@ struct AccessPattern {
 // How the memory controller is set up; shared by the analytical model and the simulator.
 struct ControllerConfig {
   PagePolicy page_policy = PagePolicy::kOpen;
-  RefreshMode refresh = RefreshMode::kAllBank;
+  RefreshMode refresh = RefreshMode::kPerBank;  // REFpb hides refresh behind other banks' work
   std::string mapping = AddressMapping::default_name();
   int read_queue_entries = 32;   // per pseudo-channel
   int write_queue_entries = 32;  // per pseudo-channel
   int write_high_watermark = 24; // start draining writes at this many queued
   int write_low_watermark = 8;   // stop draining at this many
+  int outstanding_per_pc = 64;   // requests the requesters keep in flight, per pseudo-channel
 };
 
 // Result of an analytical estimate.
@@ -83,6 +84,8 @@ class AnalyticalModel {
   const ControllerConfig& config() const { return config_; }
 
  private:
+  double refresh_factor_for_data() const;  // share of time refresh leaves for data transfers
+  double refresh_factor_for_acts() const;  // share of ACT slots refresh leaves
   TimingSet set_;  // a copy, so the model outlives the catalog it came from
   int stacks_;
   ControllerConfig config_;

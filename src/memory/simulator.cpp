@@ -1,0 +1,648 @@
+#include "memory/simulator.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+
+namespace xpusim::memory {
+
+const char* command_name(Command c) {
+  switch (c) {
+    case Command::kAct: return "ACT";
+    case Command::kRd: return "RD";
+    case Command::kWr: return "WR";
+    case Command::kRda: return "RDA";
+    case Command::kWra: return "WRA";
+    case Command::kPre: return "PRE";
+    case Command::kPrea: return "PREA";
+    case Command::kRef: return "REF";
+    case Command::kRefpb: return "REFpb";
+  }
+  return "?";
+}
+
+namespace {
+
+constexpr std::uint64_t kNever = ~0ull >> 2;
+constexpr std::uint16_t kNil = 0xFFFF;
+constexpr int kMaxBanks = 64;
+constexpr int kMaxSids = 8;
+constexpr int kLinearHistogram = 1 << 14;  // latency buckets of one cycle; beyond, powers of two
+
+// One queued granule access (up to bursts_per_granule bursts in one row).
+struct Entry {
+  std::uint64_t order;  // admission order: FR-FCFS picks the smallest
+  std::uint32_t row;
+  std::uint32_t req;  // slot in the request ring
+  std::uint16_t next;
+  std::uint16_t column;
+  std::uint8_t bank;
+  std::uint8_t bursts_left;
+  std::uint8_t write;
+};
+
+struct Bank {
+  std::uint64_t rd_ready = 0;   // tRCD_RD
+  std::uint64_t wr_ready = 0;   // tRCD_WR
+  std::int64_t open_row = -1;
+  std::uint16_t head[2] = {kNil, kNil};
+  std::uint16_t tail[2] = {kNil, kNil};
+  std::uint16_t count[2] = {0, 0};
+  std::uint16_t hits[2] = {0, 0};
+};
+
+struct RequestSlot {
+  std::uint64_t arrival = 0;
+  std::uint64_t done = 0;
+  std::uint32_t remaining = 0;
+};
+
+}  // namespace
+
+// Per pseudo-channel controller state and the scheduling loop over all of them.
+struct Simulator::Impl {
+  struct Pc {
+    std::array<Bank, kMaxBanks> banks;
+    // Fields every row-command scan reads, kept apart from Bank so a scan touches few cache lines.
+    std::array<std::uint64_t, kMaxBanks> bank_act_ready{};  // tRC, tRP, tRFC, tRRD_L
+    std::array<std::uint64_t, kMaxBanks> bank_pre_ready{};  // tRAS, tRTP, write recovery
+    std::array<std::uint64_t, kMaxBanks> head_order[2];     // order of each bank's oldest entry
+    std::array<std::uint64_t, kMaxBanks> rd_ready_bg{};   // tCCD_L, tWTR_L
+    std::array<std::uint64_t, kMaxBanks> wr_ready_bg{};   // tCCD_L
+    std::array<std::uint64_t, kMaxSids> col_ready_sid{};  // tCCDR from another SID
+    std::array<std::uint64_t, 4> faw{};                   // last four ACTs + tFAW
+    std::uint64_t act_ready = 0, rd_ready = 0, wr_ready = 0, last_refpb = 0;
+    std::uint64_t hitmask[2] = {0, 0}, pendmask[2] = {0, 0}, openmask = 0;
+    std::uint64_t ref_due = 0, wake = 0;
+    // Lower bounds on the next cycle a column / row command can issue; a scan is skipped until
+    // then. Ready times only grow, so a bound stays valid until a new candidate appears, which
+    // set_bits() and the mode and refresh changes signal by resetting the bound to 0.
+    std::uint64_t col_next = 0, row_next = 0;
+    int faw_pos = 0;
+    int queued[2] = {0, 0};
+    int refpb_bank = 0;
+    std::uint16_t free_head = kNil;
+    bool writing = false;
+  };
+
+  const TimingSet& set;
+  const ControllerConfig& cfg;
+  const AddressMapping& map;
+  Timings t;
+  int banks_per_group, bank_groups_per_sid, banks;
+  int cap[2];
+  int entries_per_pc;
+  bool closed_page, per_bank_refresh;
+  std::array<std::uint8_t, kMaxBanks> group_table{}, sid_table{};
+  std::vector<Pc> pcs;
+  std::vector<Entry> entries;  // entries_per_pc per PC
+  std::vector<RequestSlot> ring;
+  std::uint64_t ring_mask = 0;
+  std::vector<std::uint64_t> histogram;  // kLinearHistogram + 64
+  std::vector<CommandRecord>* log;
+  SimResult::Counts counts;
+  std::uint64_t order = 0, column_cmds = 0, granules_done = 0, last_done = 0;
+  std::uint64_t latency_sum = 0, completed = 0;
+
+  Impl(const TimingSet& s, const ControllerConfig& c, const AddressMapping& m, std::vector<CommandRecord>* l)
+      : set(s), cfg(c), map(m), t(s.t), log(l) {
+    banks_per_group = s.org.banks_per_group;
+    bank_groups_per_sid = s.org.bank_groups_per_sid;
+    banks = s.org.banks_per_pc();
+    cap[0] = c.read_queue_entries;
+    cap[1] = c.write_queue_entries;
+    entries_per_pc = cap[0] + cap[1];
+    closed_page = c.page_policy == PagePolicy::kClosed;
+    for (int b = 0; b < banks; ++b) {
+      group_table[static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(b / banks_per_group);
+      sid_table[static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(b / (banks_per_group * bank_groups_per_sid));
+    }
+    per_bank_refresh = c.refresh == RefreshMode::kPerBank;
+    pcs.resize(static_cast<std::size_t>(m.pcs()));
+    entries.resize(pcs.size() * static_cast<std::size_t>(entries_per_pc));
+    for (std::size_t p = 0; p < pcs.size(); ++p) {
+      Pc& pc = pcs[p];
+      Entry* e = &entries[p * static_cast<std::size_t>(entries_per_pc)];
+      for (int i = 0; i < entries_per_pc; ++i) e[i].next = static_cast<std::uint16_t>(i + 1 < entries_per_pc ? i + 1 : kNil);
+      pc.free_head = 0;
+      pc.head_order[0].fill(~0ull);
+      pc.head_order[1].fill(~0ull);
+      // Stagger refresh over the PCs, as controllers do, so they do not all stall at once.
+      const std::uint64_t interval = per_bank_refresh ? static_cast<std::uint64_t>(t.nREFIpb) : static_cast<std::uint64_t>(t.nREFI);
+      pc.ref_due = interval + interval * p / pcs.size();
+    }
+    histogram.assign(kLinearHistogram + 64, 0);
+  }
+
+  Entry* pool(std::size_t p) { return &entries[p * static_cast<std::size_t>(entries_per_pc)]; }
+  // Table lookups: the divisors are not compile-time constants and division is slow.
+  int group_of(int bank) const { return group_table[static_cast<std::size_t>(bank)]; }
+  int sid_of(int bank) const { return sid_table[static_cast<std::size_t>(bank)]; }
+
+  void emit(std::uint64_t now, std::size_t p, Command c, int bank, std::uint32_t row) {
+    if (log) log->push_back(CommandRecord{now, static_cast<std::uint32_t>(p), row, static_cast<std::uint8_t>(bank), c});
+  }
+
+  std::uint64_t column_ready(const Pc& pc, int b, int m) const {
+    const Bank& bk = pc.banks[static_cast<std::size_t>(b)];
+    const auto g = static_cast<std::size_t>(group_of(b));
+    const std::uint64_t sid = pc.col_ready_sid[static_cast<std::size_t>(sid_of(b))];
+    return m ? std::max({bk.wr_ready, pc.wr_ready, pc.wr_ready_bg[g], sid})
+             : std::max({bk.rd_ready, pc.rd_ready, pc.rd_ready_bg[g], sid});
+  }
+  // PRE when the bank is open (to another row), else ACT; pc.faw holds each of the last four
+  // ACTs plus tFAW, so the oldest entry is when a fifth may issue.
+  std::uint64_t row_ready(const Pc& pc, int b) const {
+    const Bank& bk = pc.banks[static_cast<std::size_t>(b)];
+    if (bk.open_row >= 0) return pc.bank_pre_ready[static_cast<std::size_t>(b)];
+    return std::max({pc.bank_act_ready[static_cast<std::size_t>(b)], pc.act_ready,
+                     pc.faw[static_cast<std::size_t>(pc.faw_pos)]});
+  }
+
+  void set_bits(Pc& pc, int b) {
+    const Bank& bk = pc.banks[static_cast<std::size_t>(b)];
+    const std::uint64_t bit = 1ull << b;
+    for (int m = 0; m < 2; ++m) {
+      const std::uint64_t old_hit = pc.hitmask[m], old_row = pc.pendmask[m] & ~old_hit;
+      pc.hitmask[m] = bk.hits[m] ? (pc.hitmask[m] | bit) : (pc.hitmask[m] & ~bit);
+      pc.pendmask[m] = bk.count[m] ? (pc.pendmask[m] | bit) : (pc.pendmask[m] & ~bit);
+      if (pc.hitmask[m] & ~old_hit & bit) pc.col_next = std::min(pc.col_next, column_ready(pc, b, m));
+      if ((pc.pendmask[m] & ~pc.hitmask[m]) & ~old_row & bit) pc.row_next = std::min(pc.row_next, row_ready(pc, b));
+    }
+  }
+
+  void enqueue(std::size_t p, const DramAddress& a, int bursts, bool write, std::uint32_t req) {
+    Pc& pc = pcs[p];
+    Entry* e = pool(p);
+    const std::uint16_t i = pc.free_head;
+    pc.free_head = e[i].next;
+    const int m = write ? 1 : 0;
+    e[i] = Entry{order++, a.row, req, kNil, static_cast<std::uint16_t>(a.column), static_cast<std::uint8_t>(a.bank),
+                 static_cast<std::uint8_t>(bursts), static_cast<std::uint8_t>(m)};
+    Bank& bk = pc.banks[a.bank];
+    if (bk.tail[m] == kNil) {
+      bk.head[m] = i;
+      pc.head_order[m][a.bank] = e[i].order;
+    } else {
+      e[bk.tail[m]].next = i;
+    }
+    bk.tail[m] = i;
+    ++bk.count[m];
+    if (bk.open_row == static_cast<std::int64_t>(a.row)) ++bk.hits[m];
+    ++pc.queued[m];
+    set_bits(pc, a.bank);
+  }
+
+  void complete(std::uint32_t req, std::uint64_t done) {
+    RequestSlot& s = ring[req];
+    s.done = std::max(s.done, done);
+    if (--s.remaining == 0) {
+      const std::uint64_t lat = s.done - s.arrival;
+      latency_sum += lat;
+      ++completed;
+      if (lat < kLinearHistogram) ++histogram[lat];
+      else ++histogram[kLinearHistogram + static_cast<std::size_t>(std::bit_width(lat))];
+      last_done = std::max(last_done, s.done);
+    }
+  }
+
+  void recount_hits(Pc& pc, std::size_t p, int b) {
+    Bank& bk = pc.banks[static_cast<std::size_t>(b)];
+    const Entry* e = pool(p);
+    for (int m = 0; m < 2; ++m) {
+      std::uint16_t h = 0;
+      for (std::uint16_t i = bk.head[m]; i != kNil; i = e[i].next) h += e[i].row == static_cast<std::uint64_t>(bk.open_row);
+      bk.hits[m] = h;
+    }
+    set_bits(pc, b);
+  }
+
+  void close_bank(Pc& pc, int b, std::uint64_t act_ready) {
+    Bank& bk = pc.banks[static_cast<std::size_t>(b)];
+    bk.open_row = -1;
+    pc.bank_act_ready[static_cast<std::size_t>(b)] = std::max(pc.bank_act_ready[static_cast<std::size_t>(b)], act_ready);
+    bk.hits[0] = bk.hits[1] = 0;
+    pc.openmask &= ~(1ull << b);
+    set_bits(pc, b);
+  }
+
+  // Refresh work of PC p at `now`; returns true when refresh owns the row command slot this cycle.
+  // `wake` collects the earliest cycle refresh can make progress.
+  bool refresh(Pc& pc, std::size_t p, std::uint64_t now, std::uint64_t& wake, std::uint64_t& blocked) {
+    if (now < pc.ref_due) {
+      wake = std::min(wake, pc.ref_due);
+      return false;
+    }
+    if (!per_bank_refresh) {
+      blocked = ~0ull;
+      if (pc.openmask) {
+        std::uint64_t ready = 0;
+        for (std::uint64_t m = pc.openmask; m; m &= m - 1) ready = std::max(ready, pc.bank_pre_ready[static_cast<std::size_t>(std::countr_zero(m))]);
+        if (ready > now) {
+          wake = std::min(wake, ready);
+          return true;
+        }
+        for (std::uint64_t m = pc.openmask; m; m &= m - 1) close_bank(pc, std::countr_zero(m), now + static_cast<std::uint64_t>(t.nRP));
+        ++counts.prea;
+        emit(now, p, Command::kPrea, 0, 0);
+        wake = now + 1;
+        return true;
+      }
+      std::uint64_t ready = 0;
+      for (int b = 0; b < banks; ++b) ready = std::max(ready, pc.bank_act_ready[static_cast<std::size_t>(b)]);
+      if (ready > now) {
+        wake = std::min(wake, ready);
+        return true;
+      }
+      for (int b = 0; b < banks; ++b) pc.bank_act_ready[static_cast<std::size_t>(b)] = now + static_cast<std::uint64_t>(t.nRFC);
+      pc.ref_due += static_cast<std::uint64_t>(t.nREFI);
+      pc.col_next = pc.row_next = 0;
+      ++counts.ref;
+      emit(now, p, Command::kRef, 0, 0);
+      wake = now + 1;
+      return true;
+    }
+    const int b = pc.refpb_bank;
+    blocked = 1ull << b;
+    Bank& bk = pc.banks[static_cast<std::size_t>(b)];
+    if (bk.open_row >= 0) {
+      if (pc.bank_pre_ready[static_cast<std::size_t>(b)] > now) {
+        wake = std::min(wake, pc.bank_pre_ready[static_cast<std::size_t>(b)]);
+        return false;
+      }
+      close_bank(pc, b, now + static_cast<std::uint64_t>(t.nRP));
+      ++counts.pre;
+      emit(now, p, Command::kPre, b, 0);
+      wake = now + 1;
+      return true;
+    }
+    const std::uint64_t ready = std::max({pc.bank_act_ready[static_cast<std::size_t>(b)], pc.last_refpb + static_cast<std::uint64_t>(t.nRREFD), pc.act_ready});
+    if (ready > now) {
+      wake = std::min(wake, ready);
+      return false;
+    }
+    pc.bank_act_ready[static_cast<std::size_t>(b)] = now + static_cast<std::uint64_t>(t.nRFCpb);
+    pc.act_ready = std::max(pc.act_ready, now + static_cast<std::uint64_t>(t.nRREFD));  // REFpb -> ACT, any bank
+    pc.last_refpb = now;
+    pc.refpb_bank = (b + 1) % banks;
+    pc.ref_due += static_cast<std::uint64_t>(t.nREFIpb);
+    pc.col_next = pc.row_next = 0;
+    ++counts.refpb;
+    emit(now, p, Command::kRefpb, b, 0);
+    wake = now + 1;
+    return true;
+  }
+
+  // One scheduling cycle of PC p: at most one column and one row command. Returns the next cycle
+  // at which this PC may be able to issue something (kNever when it has nothing to do).
+  std::uint64_t step(std::size_t p, std::uint64_t now) {
+    Pc& pc = pcs[p];
+    Entry* e = pool(p);
+    std::uint64_t wake = kNever;
+    std::uint64_t blocked = 0;
+    const bool row_slot_taken = refresh(pc, p, now, wake, blocked);
+    if (blocked == ~0ull) return wake;
+
+    // Write drain between the watermarks; reads otherwise (and writes when no read waits).
+    const bool was_writing = pc.writing;
+    if (pc.writing) {
+      if (pc.queued[1] == 0 || (pc.queued[1] <= cfg.write_low_watermark && pc.queued[0] > 0)) pc.writing = false;
+    } else if (pc.queued[1] >= cfg.write_high_watermark || (pc.queued[0] == 0 && pc.queued[1] > 0)) {
+      pc.writing = true;
+    }
+    if (pc.writing != was_writing) pc.col_next = pc.row_next = 0;
+    const int m = pc.writing ? 1 : 0;
+
+    // Column command: the oldest row hit whose bank, group and channel are ready (first-ready).
+    if (pc.col_next <= now) {
+      std::uint64_t col_wake = kNever;
+      int col_ready_count = 0;
+      std::uint64_t best_order = ~0ull;
+      int best_bank = -1;
+      std::uint16_t best_i = kNil, best_prev = kNil;
+      for (std::uint64_t mask = pc.hitmask[m] & ~blocked; mask; mask &= mask - 1) {
+        const int b = std::countr_zero(mask);
+        const Bank& bk = pc.banks[static_cast<std::size_t>(b)];
+        const std::uint64_t ready = column_ready(pc, b, m);
+        if (ready > now) {
+          col_wake = std::min(col_wake, ready);
+          continue;
+        }
+        ++col_ready_count;
+        std::uint16_t prev = kNil;
+        for (std::uint16_t i = bk.head[m]; i != kNil; prev = i, i = e[i].next) {
+          if (e[i].row == static_cast<std::uint64_t>(bk.open_row)) {
+            if (e[i].order < best_order) best_order = e[i].order, best_bank = b, best_i = i, best_prev = prev;
+            break;
+          }
+        }
+      }
+      pc.col_next = col_wake;
+      if (best_bank >= 0) {
+        // Next column command: another hit that was ready already (after tCCD_S), else the
+        // earliest waiting one or this bank's next burst (same bank group: tCCD_L).
+        const std::uint64_t follow = now + static_cast<std::uint64_t>(t.nCCDL);
+        pc.col_next = col_ready_count > 1 ? now + static_cast<std::uint64_t>(t.nCCDS)
+                                          : std::max(now + static_cast<std::uint64_t>(t.nCCDS), std::min(col_wake, follow));
+        issue_column(pc, p, now, best_bank, best_i, best_prev, m);  // may lower col_next / row_next
+      }
+    }
+
+    // Row command: for the oldest request whose bank holds no hit, ACT its row or PRE the bank.
+    if (!row_slot_taken && pc.row_next <= now) {
+      std::uint64_t row_wake = kNever;
+      int ready_count = 0;
+      std::uint64_t best_order = ~0ull;
+      int best_bank = -1;
+      // PRE candidates: open banks whose queued requests all want another row.
+      const std::uint64_t cand = pc.pendmask[m] & ~pc.hitmask[m] & ~blocked;
+      for (std::uint64_t mask = cand & pc.openmask; mask; mask &= mask - 1) {
+        const int b = std::countr_zero(mask);
+        const std::uint64_t ready = pc.bank_pre_ready[static_cast<std::size_t>(b)];
+        if (ready > now) {
+          row_wake = std::min(row_wake, ready);
+          continue;
+        }
+        const std::uint64_t o = pc.head_order[m][static_cast<std::size_t>(b)];
+        ++ready_count;
+        if (o < best_order) best_order = o, best_bank = b;
+      }
+      // ACT candidates: closed banks; tRRD_S and tFAW are common to all, so test them once.
+      const std::uint64_t act_mask = cand & ~pc.openmask;
+      const std::uint64_t common = std::max(pc.act_ready, pc.faw[static_cast<std::size_t>(pc.faw_pos)]);
+      if (act_mask && common > now) {
+        row_wake = std::min(row_wake, common);
+      } else {
+        for (std::uint64_t mask = act_mask; mask; mask &= mask - 1) {
+          const int b = std::countr_zero(mask);
+          // Branch-free: which banks are ready is unpredictable, so avoid mispredictions.
+          const std::uint64_t ready = pc.bank_act_ready[static_cast<std::size_t>(b)];
+          const bool ok = ready <= now;
+          row_wake = std::min(row_wake, ok ? kNever : ready);
+          ready_count += ok;
+          const std::uint64_t o = ok ? pc.head_order[m][static_cast<std::size_t>(b)] : ~0ull;
+          best_bank = o < best_order ? b : best_bank;
+          best_order = std::min(best_order, o);
+        }
+      }
+      pc.row_next = row_wake;
+      if (best_bank >= 0) {
+        Bank& bk = pc.banks[static_cast<std::size_t>(best_bank)];
+        // Next row command: another candidate that was ready already, else the earliest of the
+        // waiting ones and of the issued bank's follow-up (ACT after tRP; after an ACT, the
+        // next ACT anywhere waits tRRD_S at least).
+        const std::uint64_t follow = now + static_cast<std::uint64_t>(bk.open_row >= 0 ? t.nRP : t.nRRDS);
+        pc.row_next = ready_count > 1 ? now + 1 : std::min(row_wake, follow);
+        if (bk.open_row >= 0) {
+          close_bank(pc, best_bank, now + static_cast<std::uint64_t>(t.nRP));
+          ++counts.pre;
+          emit(now, p, Command::kPre, best_bank, 0);
+        } else {
+          activate(pc, p, now, best_bank, e[bk.head[m]].row);
+        }
+      }
+    }
+    return std::max(now + 1, std::min({wake, pc.col_next, pc.row_next}));
+  }
+
+  void activate(Pc& pc, std::size_t p, std::uint64_t now, int b, std::uint32_t row) {
+    Bank& bk = pc.banks[static_cast<std::size_t>(b)];
+    bk.open_row = row;
+    pc.bank_act_ready[static_cast<std::size_t>(b)] = now + static_cast<std::uint64_t>(t.nRC);
+    pc.bank_pre_ready[static_cast<std::size_t>(b)] = now + static_cast<std::uint64_t>(t.nRAS);
+    bk.rd_ready = now + static_cast<std::uint64_t>(t.nRCDRD);
+    bk.wr_ready = now + static_cast<std::uint64_t>(t.nRCDWR);
+    pc.act_ready = now + static_cast<std::uint64_t>(t.nRRDS);
+    // tRRD_L is folded into the ready time of every bank of the group (they are contiguous).
+    const int first = group_of(b) * banks_per_group;
+    for (int x = first; x < first + banks_per_group; ++x)
+      pc.bank_act_ready[static_cast<std::size_t>(x)] = std::max(pc.bank_act_ready[static_cast<std::size_t>(x)], now + static_cast<std::uint64_t>(t.nRRDL));
+    pc.faw[static_cast<std::size_t>(pc.faw_pos)] = now + static_cast<std::uint64_t>(t.nFAW);
+    pc.faw_pos = (pc.faw_pos + 1) & 3;
+    pc.openmask |= 1ull << b;
+    ++counts.act;
+    emit(now, p, Command::kAct, b, row);
+    recount_hits(pc, p, b);
+  }
+
+  void issue_column(Pc& pc, std::size_t p, std::uint64_t now, int b, std::uint16_t i, std::uint16_t prev, int m) {
+    Entry* e = pool(p);
+    Bank& bk = pc.banks[static_cast<std::size_t>(b)];
+    const int g = group_of(b);
+    const int sid = sid_of(b);
+    const auto T = [](int v) { return static_cast<std::uint64_t>(v); };
+    // Auto-precharge (closed page) when this burst is the bank's last queued hit.
+    const bool last_burst = e[i].bursts_left == 1;
+    const bool auto_pre = closed_page && last_burst && bk.hits[0] + bk.hits[1] == 1;
+    std::uint64_t done;
+    if (m == 0) {
+      pc.rd_ready = std::max(pc.rd_ready, now + T(t.nCCDS));
+      pc.wr_ready = std::max(pc.wr_ready, now + T(t.nRTW));
+      pc.rd_ready_bg[static_cast<std::size_t>(g)] = std::max(pc.rd_ready_bg[static_cast<std::size_t>(g)], now + T(t.nCCDL));
+      pc.bank_pre_ready[static_cast<std::size_t>(b)] = std::max(pc.bank_pre_ready[static_cast<std::size_t>(b)], now + T(t.nRTP));
+      done = now + T(t.nCL) + T(t.nBL);
+      ++(auto_pre ? counts.rda : counts.rd);
+    } else {
+      const std::uint64_t data_end = now + T(t.nCWL) + T(t.nBL);
+      pc.wr_ready = std::max(pc.wr_ready, now + T(t.nCCDS));
+      pc.rd_ready = std::max(pc.rd_ready, data_end + T(t.nWTRS));
+      pc.rd_ready_bg[static_cast<std::size_t>(g)] = std::max(pc.rd_ready_bg[static_cast<std::size_t>(g)], data_end + T(t.nWTRL));
+      pc.wr_ready_bg[static_cast<std::size_t>(g)] = std::max(pc.wr_ready_bg[static_cast<std::size_t>(g)], now + T(t.nCCDL));
+      pc.bank_pre_ready[static_cast<std::size_t>(b)] = std::max(pc.bank_pre_ready[static_cast<std::size_t>(b)], data_end + T(t.nWR));
+      done = data_end;
+      ++(auto_pre ? counts.wra : counts.wr);
+    }
+    if (m == 0) pc.wr_ready_bg[static_cast<std::size_t>(g)] = std::max(pc.wr_ready_bg[static_cast<std::size_t>(g)], now + T(t.nRTW));
+    for (int s = 0; s < set.org.stack_ids; ++s)
+      if (s != sid) pc.col_ready_sid[static_cast<std::size_t>(s)] = std::max(pc.col_ready_sid[static_cast<std::size_t>(s)], now + T(t.nCCDR));
+    emit(now, p, m == 0 ? (auto_pre ? Command::kRda : Command::kRd) : (auto_pre ? Command::kWra : Command::kWr), b, e[i].row);
+    ++column_cmds;
+
+    if (last_burst) {
+      // Unlink the entry and free its slot.
+      if (prev == kNil) {
+        bk.head[m] = e[i].next;
+        pc.head_order[m][static_cast<std::size_t>(b)] = bk.head[m] == kNil ? ~0ull : e[bk.head[m]].order;
+      } else {
+        e[prev].next = e[i].next;
+      }
+      if (bk.tail[m] == i) bk.tail[m] = prev;
+      --bk.count[m];
+      --bk.hits[m];
+      --pc.queued[m];
+      ++granules_done;
+      const std::uint32_t req = e[i].req;
+      e[i].next = pc.free_head;
+      pc.free_head = i;
+      complete(req, done);
+    } else {
+      --e[i].bursts_left;
+      ++e[i].column;
+    }
+    if (auto_pre) {
+      const std::uint64_t pre_at = pc.bank_pre_ready[static_cast<std::size_t>(b)];  // tRAS, tRTP / write recovery already folded in
+      close_bank(pc, b, pre_at + T(t.nRP));
+    } else {
+      set_bits(pc, b);
+    }
+  }
+};
+
+Simulator::Simulator(const TimingSet& set, int stacks, ControllerConfig config)
+    : set_(set), stacks_(stacks), config_(std::move(config)),
+      mapping_(AddressMapping::parse(config_.mapping, set_, stacks, "--mapping")) {
+  if (config_.read_queue_entries < 1 || config_.write_queue_entries < 1 ||
+      config_.read_queue_entries + config_.write_queue_entries >= 0xFFFF)
+    throw core::Error::flag("--queue-entries", std::to_string(config_.read_queue_entries),
+                            "between 1 and 32767 entries per queue");
+  if (!(config_.write_low_watermark < config_.write_high_watermark &&
+        config_.write_high_watermark <= config_.write_queue_entries))
+    throw core::Error::flag("--write-watermarks",
+                            fmt::format("{}/{}", config_.write_low_watermark, config_.write_high_watermark),
+                            "low < high <= write queue entries");
+}
+
+Simulator::~Simulator() = default;
+
+SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress) {
+  log_.clear();
+  Impl s(set_, config_, mapping_, record_ ? &log_ : nullptr);
+  const int request_bytes = source.request_bytes();
+  const int granule = mapping_.granule_bytes();
+  const int burst = mapping_.burst_bytes();
+  const int max_pieces = request_bytes / granule + 2;
+  const int min_queue = std::min(config_.read_queue_entries, config_.write_queue_entries);
+  if (request_bytes < 1 || max_pieces > min_queue || max_pieces > 64)
+    throw core::Error::flag("--request-bytes", std::to_string(request_bytes),
+                            fmt::format("between 1 and {} bytes (the queue entries of one pseudo-channel)",
+                                        (std::min(min_queue, 64) - 2) * granule));
+  if (record_) log_.reserve(std::min<std::uint64_t>(source.size() * 4 + 1024, 1ull << 26));
+
+  // Front end: requesters may keep `window` requests outstanding (like MSHRs). A request enters
+  // the window when it has arrived and there is room, is split into granule pieces, and each
+  // piece waits in its pseudo-channel's FIFO until that controller's queue has space; so one
+  // busy or refreshing channel does not block the others.
+  const std::size_t npc = s.pcs.size();
+  const std::uint64_t window = static_cast<std::uint64_t>(std::max(1, config_.outstanding_per_pc)) * npc;
+  const std::size_t ring_size = std::bit_ceil(static_cast<std::size_t>(window) * 2);
+  s.ring.assign(ring_size, RequestSlot{});
+  s.ring_mask = ring_size - 1;
+  struct Piece {
+    DramAddress a;
+    std::uint32_t req;
+    std::uint32_t next;
+    std::uint8_t bursts;
+    std::uint8_t write;
+  };
+  constexpr std::uint32_t kEnd = ~0u;
+  std::vector<Piece> pieces(static_cast<std::size_t>(window) * static_cast<std::size_t>(max_pieces));
+  for (std::size_t i = 0; i < pieces.size(); ++i) pieces[i].next = i + 1 < pieces.size() ? static_cast<std::uint32_t>(i + 1) : kEnd;
+  std::uint32_t free_piece = 0;
+  std::vector<std::uint32_t> wait_head(npc, kEnd), wait_tail(npc, kEnd);
+  std::vector<std::uint64_t> waiting((npc + 63) / 64, 0);  // PCs with pieces waiting
+
+  MemRequest cur;
+  bool have = source.next(cur);
+  std::uint64_t entered = 0, bytes = 0;
+  const std::uint64_t total = source.size();
+  const std::uint64_t progress_every = 1 << 16;
+  std::uint64_t now = 0;
+  for (;;) {
+    // Controllers whose next possible command is due.
+    for (std::size_t p = 0; p < npc; ++p)
+      if (s.pcs[p].wake <= now) s.pcs[p].wake = s.step(p, now);
+
+    // New requests into the window, in arrival order.
+    while (have && cur.arrival_cycle <= now && entered - s.completed < window) {
+      const std::uint32_t slot = static_cast<std::uint32_t>(entered & s.ring_mask);
+      if (s.ring[slot].remaining != 0) break;  // a much older request still outstanding
+      std::uint32_t count = 0;
+      std::uint64_t a = cur.address;
+      const std::uint64_t end = cur.address + static_cast<std::uint64_t>(request_bytes);
+      while (a < end) {
+        const std::uint64_t granule_end = (a / static_cast<std::uint64_t>(granule) + 1) * static_cast<std::uint64_t>(granule);
+        const std::uint64_t stop = std::min(end, granule_end);
+        const auto bursts = static_cast<std::uint8_t>((stop - 1) / static_cast<std::uint64_t>(burst) - a / static_cast<std::uint64_t>(burst) + 1);
+        const std::uint32_t i = free_piece;
+        free_piece = pieces[i].next;
+        Piece& pc = pieces[i];
+        pc = Piece{mapping_.decode(a), slot, kEnd, bursts, static_cast<std::uint8_t>(cur.write)};
+        const std::size_t q = pc.a.pc;
+        if (wait_tail[q] == kEnd) wait_head[q] = i;
+        else pieces[wait_tail[q]].next = i;
+        wait_tail[q] = i;
+        waiting[q / 64] |= 1ull << (q % 64);
+        ++count;
+        a = stop;
+      }
+      s.ring[slot] = RequestSlot{std::max(cur.arrival_cycle, now), 0, count};
+      bytes += static_cast<std::uint64_t>(request_bytes);
+      ++entered;
+      if (progress && entered % progress_every == 0) progress(entered, total);
+      have = source.next(cur);
+    }
+
+    // Waiting pieces into controller queues that have room.
+    for (std::size_t w = 0; w < waiting.size(); ++w) {
+      for (std::uint64_t bits = waiting[w]; bits; bits &= bits - 1) {
+        const std::size_t q = w * 64 + static_cast<std::size_t>(std::countr_zero(bits));
+        auto& pc = s.pcs[q];
+        bool admitted = false;
+        while (wait_head[q] != kEnd) {
+          const std::uint32_t i = wait_head[q];
+          const Piece& pp = pieces[i];
+          if (pc.queued[pp.write] >= s.cap[pp.write]) break;
+          s.enqueue(q, pp.a, pp.bursts, pp.write != 0, pp.req);
+          wait_head[q] = pp.next;
+          pieces[i].next = free_piece;
+          free_piece = i;
+          admitted = true;
+        }
+        if (wait_head[q] == kEnd) {
+          wait_tail[q] = kEnd;
+          waiting[w] &= ~(1ull << (q % 64));
+        }
+        // enqueue() lowered the PC's column/row bounds to the new entries' ready times.
+        if (admitted) pc.wake = std::min(pc.wake, std::max(now + 1, std::min(pc.col_next, pc.row_next)));
+      }
+    }
+
+    if (!have && s.completed == entered) break;
+    std::uint64_t next = kNever;
+    for (std::size_t p = 0; p < npc; ++p) next = std::min(next, s.pcs[p].wake);
+    if (have && cur.arrival_cycle > now) next = std::min(next, cur.arrival_cycle);
+    now = std::max(next, now + 1);
+  }
+  if (progress) progress(total, total);
+  const std::uint64_t admitted = entered;
+
+  SimResult r;
+  r.simulated_requests = admitted;
+  r.bytes = bytes;
+  r.cycles = s.last_done;
+  r.elapsed_s = static_cast<double>(s.last_done) * set_.clock_period_s;
+  r.peak_bandwidth_bytes_per_s = set_.stack_peak_bytes_per_s() * stacks_;
+  r.bandwidth_bytes_per_s = r.elapsed_s > 0 ? static_cast<double>(bytes) / r.elapsed_s : 0;
+  r.efficiency = r.bandwidth_bytes_per_s / r.peak_bandwidth_bytes_per_s;
+  r.avg_latency_s = s.completed ? static_cast<double>(s.latency_sum) / static_cast<double>(s.completed) * set_.clock_period_s : 0;
+  // p99 from the histogram: linear buckets, then powers of two (upper edge reported).
+  const std::uint64_t target = (s.completed * 99 + 99) / 100;
+  std::uint64_t seen = 0;
+  double p99_cycles = 0;
+  for (std::size_t i = 0; i < s.histogram.size(); ++i) {
+    seen += s.histogram[i];
+    if (seen >= target && target > 0) {
+      p99_cycles = i < kLinearHistogram ? static_cast<double>(i) : std::ldexp(1.0, static_cast<int>(i - kLinearHistogram));
+      break;
+    }
+  }
+  r.p99_latency_s = p99_cycles * set_.clock_period_s;
+  r.row_hit_rate = s.granules_done ? std::max(0.0, 1.0 - static_cast<double>(s.counts.act) / static_cast<double>(s.granules_done)) : 0;
+  r.commands = s.counts;
+  return r;
+}
+
+}  // namespace xpusim::memory
