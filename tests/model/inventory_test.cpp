@@ -349,7 +349,9 @@ TEST(Inventory, EveryModelAndLayoutGivesFiniteOpsWithABackwardForEach) {
           EXPECT_GE(op.activation_bytes, 0) << op.name;
           (op.pass == Pass::kForward ? forward : backward) += 1;
           if (op.pass == Pass::kForward && (op.kind == OpKind::kGemm || op.kind == OpKind::kGroupedGemm)) ++gemms;
-          if (op.pass == Pass::kBackward) EXPECT_EQ(op.params, 0) << op.name;
+          if (op.pass == Pass::kBackward) {
+            EXPECT_EQ(op.params, 0) << op.name;
+          }
         }
         EXPECT_EQ(backward, o.backward ? forward + gemms : 0) << l.name;
       }
