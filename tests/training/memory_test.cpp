@@ -1,0 +1,95 @@
+#include <gtest/gtest.h>
+
+#include "training/memory.hpp"
+
+namespace xpusim::training {
+namespace {
+
+// GPT as in Korthikanti et al. 2022: MHA, plain 4h GELU MLP, LayerNorm, dropout.
+model::Architecture gpt(long long h, long long a) {
+  model::Architecture arch;
+  arch.name = "gpt-test";
+  arch.model_type = "gpt2";
+  arch.hidden = h;
+  arch.heads = a;
+  arch.kv_heads = a;
+  arch.head_dim = h / a;
+  arch.ffn = 4 * h;
+  arch.layers = 24;
+  arch.vocab = 51200;
+  arch.norm = model::NormKind::kLayerNorm;
+  arch.mlp = model::MlpKind::kPlain;
+  return arch;
+}
+
+ActivationShape korthikanti(long long b, long long s, int t, bool sp) {
+  ActivationShape shape;
+  shape.micro_batch = b;
+  shape.seq_len = s;
+  shape.tp = t;
+  shape.sp = sp;
+  shape.flash = false;
+  shape.dropout = true;
+  return shape;
+}
+
+TEST(ActivationMemory, MatchesKorthikantiWithoutParallelism) {
+  const auto arch = gpt(4096, 32);
+  const double s = 2048, b = 2, h = 4096, a = 32;
+  // Eq. 1: s*b*h*(34 + 5*a*s/h)
+  EXPECT_DOUBLE_EQ(layer_activation_bytes(arch, false, korthikanti(2, 2048, 1, false)),
+                   s * b * h * (34 + 5 * a * s / h));
+}
+
+TEST(ActivationMemory, MatchesKorthikantiWithTensorParallel) {
+  const auto arch = gpt(12288, 96);
+  const double s = 2048, b = 1, h = 12288, a = 96, t = 8;
+  // Eq. 2: s*b*h*(10 + 24/t + 5*a*s/(h*t))
+  EXPECT_NEAR(layer_activation_bytes(arch, false, korthikanti(1, 2048, 8, false)),
+              s * b * h * (10 + 24 / t + 5 * a * s / (h * t)), 1.0);
+}
+
+TEST(ActivationMemory, MatchesKorthikantiWithSequenceParallel) {
+  const auto arch = gpt(12288, 96);
+  const double s = 2048, b = 1, h = 12288, a = 96, t = 8;
+  // Eq. 4: s*b*h/t*(34 + 5*a*s/h)
+  EXPECT_NEAR(layer_activation_bytes(arch, false, korthikanti(1, 2048, 8, true)),
+              s * b * h / t * (34 + 5 * a * s / h), 1.0);
+  // Selective recomputation keeps 34*s*b*h/t (Sec. 4.2).
+  EXPECT_NEAR(layer_activation_bytes_selective(arch, false, korthikanti(1, 2048, 8, true)), s * b * h / t * 34, 1.0);
+  // Full recomputation keeps the layer input, 2*s*b*h, sharded by SP.
+  EXPECT_DOUBLE_EQ(layer_checkpoint_bytes(arch, korthikanti(1, 2048, 8, true)), 2 * s * b * h / t);
+}
+
+TEST(ActivationMemory, ContextParallelDividesBySequenceShards) {
+  const auto arch = gpt(4096, 32);
+  auto one = korthikanti(1, 8192, 8, true);
+  one.flash = true;
+  auto two = one;
+  two.cp = 2;
+  EXPECT_DOUBLE_EQ(layer_activation_bytes(arch, false, two), layer_activation_bytes(arch, false, one) / 2);
+}
+
+TEST(ActivationMemory, FlashAttentionDropsScoreMatrices) {
+  const auto arch = gpt(4096, 32);
+  auto shape = korthikanti(1, 4096, 1, false);
+  const double unfused = layer_activation_bytes(arch, false, shape);
+  shape.flash = true;
+  const double flash = layer_activation_bytes(arch, false, shape);
+  EXPECT_LT(flash, unfused / 2);  // 5*a*s/h = 160 of 194 bytes per s*b*h at s = 4096
+}
+
+TEST(InflightMicrobatches, OneFOneBHoldsPipelineDepth) {
+  EXPECT_DOUBLE_EQ(inflight_stage_microbatches(8, 1, 64), 8.0);
+  EXPECT_DOUBLE_EQ(inflight_stage_microbatches(8, 1, 4), 4.0);  // fewer micro-batches than stages
+  EXPECT_DOUBLE_EQ(inflight_stage_microbatches(1, 1, 64), 1.0);
+}
+
+TEST(InflightMicrobatches, InterleavedAddsKorthikantiFactor) {
+  // p * (1 + (p-1)/(p*v)) stage-micro-batches (Korthikanti Sec. 4.2.3).
+  const double p = 8, v = 4;
+  EXPECT_DOUBLE_EQ(inflight_stage_microbatches(8, 4, 64), p * (1 + (p - 1) / (p * v)));
+}
+
+}  // namespace
+}  // namespace xpusim::training
