@@ -33,7 +33,8 @@ struct Dims {
   long long d = 1, dv = 1;   // q/k and v head dims
   long long ffn = 1;         // dense MLP width on this GPU
   double vocab = 1;          // vocabulary shard on this GPU
-  int tp = 1, cp = 1, ep = 1;
+  int tp = 1, cp = 1, ep = 1, etp = 1;
+  bool sp = false;
 };
 
 double norm_flops(const Architecture& a) { return a.norm == NormKind::kLayerNorm ? kLayerNormFlops : kRmsNormFlops; }
@@ -241,10 +242,12 @@ Dims make_dims(const Architecture& a, const InventoryOptions& o) {
   d.tp = o.tp;
   d.cp = o.cp;
   d.ep = o.ep;
+  d.etp = o.etp > 0 ? o.etp : o.tp;
+  d.sp = o.sequence_parallel && o.tp > 1;
   d.b = o.batch;
   d.s = o.seq_len / o.cp;
   d.t = d.b * d.s;
-  d.t_sp = (o.sequence_parallel && o.tp > 1) ? d.t / o.tp : d.t;
+  d.t_sp = d.sp ? d.t / o.tp : d.t;
   d.kv = o.kv_len > 0 ? o.kv_len : o.seq_len;
   d.h = a.hidden;
   d.heads = a.heads / o.tp;
@@ -310,12 +313,12 @@ void moe_mlp(LayerBuilder& lb, const Architecture& a, const Dims& d) {
   const double t_sp = static_cast<double>(d.t_sp);
   const double h = static_cast<double>(d.h);
   const double top_k = m.experts_per_token;
-  // Token slots this GPU sends out (its own tokens) and computes (its experts' share of the EP
-  // group's slots, balanced; with expert-tensor parallelism = TP the TP group's tokens gathered).
+  // Token slots this GPU sends out (its own tokens) and computes: its experts' share of the EP
+  // group's slots (balanced), for the tokens of the etp ranks that split these experts.
   const double sent = t_sp * top_k * m.capacity_factor;
-  const double rows = static_cast<double>(d.t) * top_k * m.capacity_factor;
+  const double rows = (d.sp ? t_sp * d.etp : static_cast<double>(d.t)) * top_k * m.capacity_factor;
   const long long local_experts = m.num_experts / d.ep;
-  const long long fe = m.expert_ffn / d.tp;
+  const long long fe = m.expert_ffn / d.etp;
   const double input = t_sp * h * d.dt;
 
   lb.gemm("router", d.t_sp, m.num_experts, d.h, 0, input);
@@ -517,9 +520,12 @@ std::string inventory_infeasibility(const Architecture& a, const InventoryOption
            " key/value heads";
   if (has_dense_mlp_layers(a) && a.ffn % o.tp != 0)
     return "tp " + to_string(o.tp) + " does not divide the MLP width " + to_string(a.ffn);
+  if (o.etp < 0) return "etp " + to_string(o.etp) + " must be positive (0: = tp)";
   if (a.moe.is_moe()) {
-    if (a.moe.expert_ffn % o.tp != 0)
-      return "tp " + to_string(o.tp) + " does not divide the expert MLP width " + to_string(a.moe.expert_ffn);
+    const int etp = o.etp > 0 ? o.etp : o.tp;
+    if (a.moe.expert_ffn % etp != 0)
+      return (o.etp > 0 ? "etp " : "tp ") + to_string(etp) + " does not divide the expert MLP width " +
+             to_string(a.moe.expert_ffn);
     if (a.moe.shared_expert_ffn % o.tp != 0)
       return "tp " + to_string(o.tp) + " does not divide the shared-expert MLP width " +
              to_string(a.moe.shared_expert_ffn);

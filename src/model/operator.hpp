@@ -106,6 +106,10 @@ struct InventoryOptions {
   // Flash attention keeps only the softmax statistics for backward; without it the attention
   // probabilities (and dropout mask and output) are kept: Korthikanti's 5·a·s²·b term.
   bool flash_attention = true;
+  // Expert tensor parallelism: routed experts split this many ways (0: = tp). With SP each of
+  // the etp ranks contributes its tokens to the experts they share; without SP the TP group
+  // already holds the same tokens.
+  int etp = 0;
 };
 
 struct Inventory {

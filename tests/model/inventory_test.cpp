@@ -226,6 +226,33 @@ TEST(Inventory, MoeRoutedTokensPerExpertAndAllToAll) {
   for (const Op& op : layer_of(no_ep, "decoder_moe").ops) EXPECT_NE(op.kind, OpKind::kAllToAll);
 }
 
+TEST(Inventory, ExpertTensorParallelism) {
+  const Architecture a = shipped("mixtral-8x7b");
+  InventoryOptions o;
+  o.seq_len = 4096;
+  o.tp = 4;
+  o.sequence_parallel = true;
+  o.ep = 8;
+  o.etp = 1;  // whole experts, one per GPU; each TP rank routes its 1024 tokens
+  const Inventory inv = build_inventory(a, o);
+  const Op& up = find_op(layer_of(inv, "decoder_moe"), "exp_gate_up");
+  EXPECT_EQ(up.gemm.batch, 1);
+  EXPECT_EQ(up.gemm.m, 1024 * 2);  // 8 ranks x 1024 tokens x top-2 over 8 experts
+  EXPECT_EQ(up.gemm.n, 2 * 14336);
+  // Default etp = tp: experts split 4 ways, the TP group's 4096 tokens gathered.
+  o.etp = 0;
+  o.ep = 2;
+  const Inventory split = build_inventory(a, o);
+  const Op& up4 = find_op(layer_of(split, "decoder_moe"), "exp_gate_up");
+  EXPECT_EQ(up4.gemm.batch, 4);
+  EXPECT_EQ(up4.gemm.m, 4096 * 2 * 2 / 8);
+  EXPECT_EQ(up4.gemm.n, 2 * 14336 / 4);
+  EXPECT_EQ(inventory_infeasibility(a, InventoryOptions{.etp = -1}), "etp -1 must be positive (0: = tp)");
+  Architecture odd = a;
+  odd.moe.expert_ffn = 1001;
+  EXPECT_EQ(inventory_infeasibility(odd, InventoryOptions{.etp = 2}), "etp 2 does not divide the expert MLP width 1001");
+}
+
 TEST(Inventory, MoeDecodeRunsOnlyTheExpertsThatGetATokens) {
   const Architecture a = shipped("deepseek-v3");
   InventoryOptions o;
