@@ -15,13 +15,19 @@ const Architecture& model(const char* name) {
   return std::string_view(name) == "llama3-405b" ? llama : deepseek;
 }
 
-// The full forward + backward inventory of one micro-batch on one GPU (TP 8, SP, seq 8192).
-void BM_BuildInventoryLlama405B(benchmark::State& state) {
-  const Architecture& a = model("llama3-405b");
+// One micro-batch of Llama 3.1 405B on one GPU: TP 8 with SP, sequence 8192.
+InventoryOptions llama_options() {
   InventoryOptions o;
   o.seq_len = 8192;
   o.tp = 8;
   o.sequence_parallel = true;
+  return o;
+}
+
+// The full forward + backward inventory.
+void BM_BuildInventoryLlama405B(benchmark::State& state) {
+  const Architecture& a = model("llama3-405b");
+  const InventoryOptions o = llama_options();
   for (auto _ : state) benchmark::DoNotOptimize(xpusim::model::build_inventory(a, o));
 }
 BENCHMARK(BM_BuildInventoryLlama405B);
@@ -37,10 +43,7 @@ BENCHMARK(BM_BuildInventoryDeepSeekV3);
 
 void BM_ActivationBytesPerLayer(benchmark::State& state) {
   const Architecture& a = model("llama3-405b");
-  InventoryOptions o;
-  o.seq_len = 8192;
-  o.tp = 8;
-  o.sequence_parallel = true;
+  const InventoryOptions o = llama_options();
   for (auto _ : state) benchmark::DoNotOptimize(xpusim::model::activation_bytes_per_layer(a, o));
 }
 BENCHMARK(BM_ActivationBytesPerLayer);
