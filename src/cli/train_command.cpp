@@ -16,6 +16,7 @@ struct TrainFlags {
   std::string seq_len, global_batch, micro_batch = "1", recompute = "none", zero = "1", dtype = "bf16";
   std::string order = "tp-cp-ep-dp-pp", trace;
   bool no_sp = false;
+  bool trim_edges = false;
 };
 
 int int_flag(const std::string& flag, const std::string& text) {
@@ -49,6 +50,7 @@ training::Layout parse_layout(const TrainFlags& f) {
   else throw core::Error::flag("--dtype", f.dtype, "one of: bf16, fp8");
   l.order = training::parse_axis_order(f.order, "--order");
   l.sequence_parallel = !f.no_sp;
+  l.trim_edge_stages = f.trim_edges;
   return l;
 }
 
@@ -91,6 +93,8 @@ void add_train_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--dtype", f->dtype, "GEMM precision: bf16|fp8 (default bf16)");
   cmd->add_option("--order", f->order, "Rank order, innermost first (default tp-cp-ep-dp-pp)");
   cmd->add_flag("--no-sp", f->no_sp, "Disable sequence parallelism (on by default when tp > 1)");
+  cmd->add_flag("--trim-edge-stages", f->trim_edges,
+                "First and last pipeline stage hold one layer fewer (as Llama 3 405B: 126 layers on pp 16)");
   cmd->add_option("--trace", f->trace, "Write a Perfetto/Chrome JSON trace of one step to FILE");
   ctx.add_format_option(cmd);
   cmd->callback([&ctx, f] { run_train(ctx, *f); });

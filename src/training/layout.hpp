@@ -46,6 +46,7 @@ struct Layout {
   Recompute recompute = Recompute::kNone;
   int zero = 1;  // 0: plain DP, 1: distributed optimizer, 2: + sharded grads, 3: FSDP (params too)
   bool sequence_parallel = true;  // applies when tp > 1
+  bool trim_edge_stages = false;  // first and last stage hold one layer fewer (Llama 3 405B)
   core::Dtype dtype = core::Dtype::kBf16;  // GEMM precision (bf16 or fp8)
   AxisOrder order = kDefaultOrder;
   FrameworkOptions framework;

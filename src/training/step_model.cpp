@@ -26,14 +26,15 @@ std::string gib(double bytes) {
   return buf;
 }
 
+
+}  // namespace
+
 // One layer's per-micro-batch times on the critical path of its stage.
 struct LayerTimes {
   double compute = 0, recompute = 0, tp = 0, cp = 0, ep = 0;  // fwd + bwd
   double fwd = 0, bwd = 0;                                    // incl. exposed comm and recompute
   double comm_fwd = 0, comm_bwd = 0;
 };
-
-}  // namespace
 
 hardware::CalibrationSchema calibration_schema() {
   return {
@@ -187,8 +188,15 @@ std::string StepModel::check_layout(Layout& l) const {
     return "attention heads " + str(arch_.heads) + " are not divisible by tp " + str(l.tp);
   if (arch_.kv_heads % l.tp != 0 && l.tp % arch_.kv_heads != 0)
     return "kv heads " + str(arch_.kv_heads) + " and tp " + str(l.tp) + " do not divide one another";
-  if (arch_.layers % (static_cast<long long>(l.pp) * l.vpp) != 0)
-    return "layers " + str(arch_.layers) + " are not divisible by pp*vpp = " + str(static_cast<long long>(l.pp) * l.vpp);
+  const long long chunks = static_cast<long long>(l.pp) * l.vpp;
+  if (l.trim_edge_stages) {
+    if (l.pp < 2) return "trimmed edge stages need pp > 1";
+    if ((arch_.layers + 2) % chunks != 0 || (arch_.layers + 2) / chunks < 2)
+      return "layers " + str(arch_.layers) + " + 2 (one fewer on the first and last stage) are not divisible by pp*vpp = " +
+             str(chunks) + " with at least 2 per chunk";
+  } else if (arch_.layers % chunks != 0) {
+    return "layers " + str(arch_.layers) + " are not divisible by pp*vpp = " + str(chunks);
+  }
   if (l.vpp > 1 && l.pp == 1) return "interleaved pipeline (vpp " + str(l.vpp) + ") needs pp > 1";
   if (l.ep > 1) {
     if (!arch_.moe.is_moe()) return "ep " + str(l.ep) + " needs a mixture-of-experts model";
@@ -319,6 +327,22 @@ LayerTimes layer_times(const model::Architecture& a, const Layout& l, const Laye
   return t;
 }
 
+
+}  // namespace
+
+StepResult StepModel::evaluate(const Layout& layout) {
+  Layout l = layout;
+  const std::string why = check_layout(l);
+  if (!why.empty()) {
+    StepResult r;
+    r.layout = l;
+    r.reason = why;
+    return r;
+  }
+  return evaluate(l, shape_costs(l));
+}
+
+// Sums of one pipeline stage per micro-batch (all its chunks).
 struct StageSum {
   StageTime st;
   double compute = 0, recompute = 0, tp = 0, cp = 0, ep = 0;
@@ -341,44 +365,45 @@ struct StageSum {
   }
 };
 
-}  // namespace
+// The four layer types' times of one layout, and the sum over one pipeline stage.
+struct StepModel::LayerSet {
+  LayerTimes dense, moe, emb, head;
+};
 
-StepResult StepModel::evaluate(const Layout& layout) {
-  Layout l = layout;
-  const std::string why = check_layout(l);
-  if (!why.empty()) {
-    StepResult r;
-    r.layout = l;
-    r.reason = why;
-    return r;
+StepModel::LayerSet StepModel::layer_set(const Layout& l, const ShapeCosts& c, const Groups& g) const {
+  return {layer_times(arch_, l, c.dense, false, coll_, g.tp, g.cp_pair, g.ep),
+          layer_times(arch_, l, c.moe, true, coll_, g.tp, g.cp_pair, g.ep),
+          layer_times(arch_, l, c.embedding, false, coll_, {}, {}, {}),
+          layer_times(arch_, l, c.head, false, coll_, {}, {}, {})};
+}
+
+StageSum StepModel::stage_sum(const Layout& l, const ShapeCosts& c, const LayerSet& t, int s) const {
+  // With trimmed edges (Llama 3) the model is cut as if it had two more layers and the first
+  // and last chunks each hold one fewer.
+  const long long trim = l.trim_edge_stages ? 1 : 0;
+  const long long chunks = static_cast<long long>(l.pp) * l.vpp;
+  const long long per_chunk = (arch_.layers + 2 * trim) / chunks;
+  StageSum sum;
+  for (int v = 0; v < l.vpp; ++v) {
+    const long long chunk = static_cast<long long>(v) * l.pp + s;
+    const long long begin = chunk * per_chunk - (chunk > 0 ? trim : 0);
+    const long long size = per_chunk - ((chunk == 0 || chunk == chunks - 1) ? trim : 0);
+    const double n_moe = moe_prefix_[begin + size] - moe_prefix_[begin];
+    sum.add(t.dense, c.dense, static_cast<double>(size) - n_moe, false);
+    sum.add(t.moe, c.moe, n_moe, true);
   }
-  return evaluate(l, shape_costs(l));
+  if (s == 0) sum.add(t.emb, c.embedding, 1, false);
+  if (s == l.pp - 1) sum.add(t.head, c.head, 1, false);
+  sum.st.layers = sum.dense_layers + sum.moe_layers;
+  return sum;
 }
 
 std::vector<StageTime> StepModel::stage_times(const Layout& layout, const ShapeCosts& c) const {
   Layout l = layout;
   std::vector<StageTime> out;
   if (!check_layout(l).empty()) return out;
-  const Groups g = place_groups(l);
-  const LayerTimes dense = layer_times(arch_, l, c.dense, false, coll_, g.tp, g.cp_pair, g.ep);
-  const LayerTimes moe = layer_times(arch_, l, c.moe, true, coll_, g.tp, g.cp_pair, g.ep);
-  const LayerTimes emb = layer_times(arch_, l, c.embedding, false, coll_, {}, {}, {});
-  const LayerTimes head = layer_times(arch_, l, c.head, false, coll_, {}, {}, {});
-  const long long chunk_layers = arch_.layers / (static_cast<long long>(l.pp) * l.vpp);
-  for (int s = 0; s < l.pp; ++s) {
-    StageSum sum;
-    for (int v = 0; v < l.vpp; ++v) {
-      const long long chunk = static_cast<long long>(v) * l.pp + s;
-      const long long begin = chunk * chunk_layers, end = begin + chunk_layers;
-      const double n_moe = moe_prefix_[end] - moe_prefix_[begin];
-      sum.add(dense, c.dense, static_cast<double>(chunk_layers) - n_moe, false);
-      sum.add(moe, c.moe, n_moe, true);
-    }
-    if (s == 0) sum.add(emb, c.embedding, 1, false);
-    if (s == l.pp - 1) sum.add(head, c.head, 1, false);
-    sum.st.layers = sum.dense_layers + sum.moe_layers;
-    out.push_back(sum.st);
-  }
+  const LayerSet t = layer_set(l, c, place_groups(l));
+  for (int s = 0; s < l.pp; ++s) out.push_back(stage_sum(l, c, t, s).st);
   return out;
 }
 
@@ -393,25 +418,11 @@ StepResult StepModel::evaluate(const Layout& layout, const ShapeCosts& c) const 
   r.microbatches = m;
   r.memory_capacity_bytes = capacity_;
 
-  const LayerTimes dense = layer_times(arch_, l, c.dense, false, coll_, g.tp, g.cp_pair, g.ep);
-  const LayerTimes moe = layer_times(arch_, l, c.moe, true, coll_, g.tp, g.cp_pair, g.ep);
-  const LayerTimes emb = layer_times(arch_, l, c.embedding, false, coll_, {}, {}, {});
-  const LayerTimes head = layer_times(arch_, l, c.head, false, coll_, {}, {}, {});
-
+  const LayerSet times = layer_set(l, c, g);
   // Stages: the slowest sets the pipeline's pace; the first and last set the memory peak.
-  const long long chunk_layers = arch_.layers / (static_cast<long long>(l.pp) * l.vpp);
   StageSum crit, first, last;
   for (int s = 0; s < l.pp; ++s) {
-    StageSum sum;
-    for (int v = 0; v < l.vpp; ++v) {
-      const long long chunk = static_cast<long long>(v) * l.pp + s;
-      const long long begin = chunk * chunk_layers, end = begin + chunk_layers;
-      const double n_moe = moe_prefix_[end] - moe_prefix_[begin];
-      sum.add(dense, c.dense, static_cast<double>(chunk_layers) - n_moe, false);
-      sum.add(moe, c.moe, n_moe, true);
-    }
-    if (s == 0) sum.add(emb, c.embedding, 1, false);
-    if (s == l.pp - 1) sum.add(head, c.head, 1, false);
+    const StageSum sum = stage_sum(l, c, times, s);
     if (s == 0 || sum.st.fwd_s + sum.st.bwd_s > crit.st.fwd_s + crit.st.bwd_s) crit = sum;
     if (s == 0) first = sum;
     if (s == l.pp - 1) last = sum;

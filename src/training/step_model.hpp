@@ -34,6 +34,8 @@ struct TimeBreakdown {
   }
 };
 
+struct StageSum;  // per-stage sums, internal to step_model.cpp
+
 // Per-micro-batch cost of one layer type on one GPU (already divided by TP/CP/EP).
 struct LayerCost {
   double fwd_s = 0, bwd_s = 0;            // kernels
@@ -108,7 +110,10 @@ class StepModel {
 
  private:
   struct Groups;
+  struct LayerSet;
   Groups place_groups(const Layout& l) const;
+  LayerSet layer_set(const Layout& l, const ShapeCosts& c, const Groups& g) const;
+  StageSum stage_sum(const Layout& l, const ShapeCosts& c, const LayerSet& t, int stage) const;
   double unfused_attention_s(const model::AttentionShape& a, bool backward) const;
 
   model::Architecture arch_;
