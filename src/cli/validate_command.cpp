@@ -5,6 +5,7 @@
 #include "core/suggest.hpp"
 #include "core/validation.hpp"
 #include "training/megatron_validation.hpp"
+#include "training/published_runs.hpp"
 #include "cost/kernel_validation.hpp"
 #include "report/validation_record.hpp"
 
@@ -26,6 +27,8 @@ std::vector<SuiteEntry> builtin_suites() {
                     [](Context& ctx) { return cost::kernels_suite(ctx.catalog(), ctx.data_dir()); }});
   suites.push_back({"megatron2021", "Megatron-LM 2021 Table 1 GPT runs on Selene vs the training step model",
                     [](Context& ctx) { return training::megatron2021_suite(ctx.catalog(), ctx.data_dir()); }});
+  suites.push_back({"llama3", "Llama 3 405B on 8K-16K H100s (held out) vs the training step model",
+                    [](Context& ctx) { return training::llama3_suite(ctx.catalog(), ctx.data_dir()); }});
   return suites;
 }
 
