@@ -45,19 +45,19 @@ struct Demand {
   double acts = 0;          // row activations per request
   double pcs_used = 1;      // fraction of pseudo-channels the pattern reaches
   double banks_used = 1;    // banks per PC the pattern keeps busy
-  bool one_bank_group = false;
+  double groups_used = 1;  // bank groups per PC the pattern spreads its bursts over
   double row_hit_rate = 0;
 };
 
 }  // namespace
 
 // All-bank refresh stops the whole pseudo-channel for tRFC every tREFI. Per-bank refresh takes
-// one bank for tRFCpb every tREFIpb: data transfers go on from the other banks (a bank is out
-// tRFCpb / (tREFIpb x banks) of the time), but every REFpb holds off all ACTs for tRREFD.
+// one bank for tRFCpb every tREFIpb: data transfers go on from the other banks, but every REFpb
+// holds off all ACTs for tRREFD.
 double AnalyticalModel::refresh_factor_for_data() const {
   const auto& t = set_.t;
   if (config_.refresh == RefreshMode::kAllBank) return 1.0 - static_cast<double>(t.nRFC) / t.nREFI;
-  return 1.0 - static_cast<double>(t.nRFCpb) / (static_cast<double>(t.nREFIpb) * set_.org.banks_per_pc());
+  return 1.0;  // a bank refreshes while the others transfer; an idle bank's refresh costs nothing
 }
 
 double AnalyticalModel::refresh_factor_for_acts() const {
@@ -93,6 +93,7 @@ BandwidthEstimate AnalyticalModel::estimate(const AccessPattern& p) const {
   Demand d;
   d.bursts = std::max(granules, std::ceil(req_bytes / burst_bytes));
   d.banks_used = o.banks_per_pc();
+  d.groups_used = o.bank_groups_per_pc();
   switch (p.kind) {
     case PatternKind::kStream:
       // Every row is opened once and read to its end.
@@ -102,11 +103,15 @@ BandwidthEstimate AnalyticalModel::estimate(const AccessPattern& p) const {
     case PatternKind::kStrided:
     case PatternKind::kRandom: {
       // Sample the address stream through the mapping: which PCs, banks and rows it touches.
-      constexpr int kSamples = 512;
+      constexpr int kSamples = 1024;
       constexpr int kMaxPcs = 1024;
-      std::array<std::uint64_t, kMaxPcs> last{};  // (bank << 32 | row) + 1 of the last access per PC
+      // Open row per (PC, bank), direct-mapped into a fixed table (no allocation per call): an
+      // open-page controller keeps one row open per bank, so revisits of that row are hits.
+      constexpr std::size_t kRowTable = 4096;
+      std::array<std::uint64_t, kRowTable> open{};  // (pc, bank, row) key + 1; 0 = nothing open
       std::array<std::uint64_t, (kMaxPcs + 63) / 64> pc_seen{};
-      std::uint64_t bank_seen = 0;  // bank indices touched in any PC
+      std::uint64_t bank_seen = 0;   // bank indices touched in any PC
+      std::uint64_t group_seen = 0;  // bank-group indices touched in any PC
       int misses = 0, accesses = 0;
       std::uint64_t x = 0x9E3779B97F4A7C15ull;
       const std::uint64_t cap = mapping_.capacity_bytes();
@@ -126,9 +131,11 @@ BandwidthEstimate AnalyticalModel::estimate(const AccessPattern& p) const {
           const std::size_t pc = a.pc % kMaxPcs;
           pc_seen[pc / 64] |= 1ull << (pc % 64);
           bank_seen |= 1ull << (a.bank % 64);
-          const std::uint64_t key = ((static_cast<std::uint64_t>(a.bank) << 32) | a.row) + 1;
-          if (last[pc] != key) ++misses;
-          last[pc] = key;
+          group_seen |= 1ull << ((a.bank / static_cast<std::uint32_t>(o.banks_per_group)) % 64);
+          const std::size_t slot = (static_cast<std::size_t>(a.pc) * 64 + a.bank) % kRowTable;
+          const std::uint64_t key = ((static_cast<std::uint64_t>(a.pc) << 40) | (static_cast<std::uint64_t>(a.bank) << 32) | a.row) + 1;
+          if (open[slot] != key) ++misses;
+          open[slot] = key;
           ++accesses;
         }
       }
@@ -138,20 +145,22 @@ BandwidthEstimate AnalyticalModel::estimate(const AccessPattern& p) const {
       d.banks_used = std::popcount(bank_seen);
       d.acts = granules * static_cast<double>(misses) / accesses;
       d.row_hit_rate = 1.0 - static_cast<double>(misses) / accesses;
-      d.one_bank_group = d.banks_used <= o.banks_per_group;
+      d.groups_used = std::popcount(group_seen);
       break;
     }
   }
   e.row_hit_rate = d.row_hit_rate;
 
   // Cycles of each per-PC resource per request; the largest bounds throughput.
-  const double ccd = d.one_bank_group ? std::max(t.nCCDL, t.nBL) : std::max(t.nCCDS, t.nBL);
+  const double ccd = std::max(t.nCCDS, t.nBL);
   double best = d.bursts * ccd;
   e.bound = "data_bus";
   const auto consider = [&](double cycles, const char* name) {
     if (cycles > best) best = cycles, e.bound = name;
   };
-  const double rrd = d.one_bank_group ? t.nRRDL : t.nRRDS;
+  // Bursts to one bank group are tCCD_L apart; the pattern spreads them over groups_used groups.
+  consider(d.bursts * t.nCCDL / std::max(1.0, d.groups_used), "column_tccd_l");
+  const double rrd = d.groups_used <= 1 ? t.nRRDL : t.nRRDS;
   consider(d.acts * t.nFAW / 4.0, "act_rate_tfaw");
   consider(d.acts * rrd, "act_rate_trrd");
   consider(d.acts * t.nRC / std::max(1.0, d.banks_used), "bank_cycle_trc");
@@ -177,15 +186,17 @@ BandwidthEstimate AnalyticalModel::estimate(const AccessPattern& p) const {
   e.bandwidth_bytes_per_s = bw;
   e.efficiency = bw / peak_;
 
-  // Latency: unloaded access plus queueing. Saturated, every PC's read queue stays full, so by
-  // Little's law a request waits queue_entries x service time; below saturation, M/D/1 waiting.
+  // Latency: unloaded access plus queueing. A saturating requester keeps its whole window
+  // (outstanding_per_pc x PCs) in flight, so by Little's law latency = window / throughput;
+  // below saturation, M/D/1 waiting on one pseudo-channel.
   const double hit = d.row_hit_rate;
   const double miss_cycles = (config_.page_policy == PagePolicy::kOpen ? t.nRP : 0) + t.nRCDRD;
   const double unloaded = t.nCL + d.bursts * t.nBL + (1.0 - hit) * miss_cycles;
   const double service = best / refresh;  // cycles per request per PC
   double wait;
   if (utilisation >= 0.999) {
-    wait = std::max(0.0, config_.read_queue_entries * service - unloaded);
+    const double window = static_cast<double>(config_.outstanding_per_pc) * mapping_.pcs();
+    wait = std::max(0.0, window / requests_per_s * set_.clock_hz() - unloaded);
   } else {
     wait = utilisation * service / (2.0 * (1.0 - utilisation));
   }

@@ -45,7 +45,7 @@ struct ControllerConfig {
   int write_queue_entries = 32;  // per pseudo-channel
   int write_high_watermark = 24; // start draining writes at this many queued
   int write_low_watermark = 8;   // stop draining at this many
-  int outstanding_per_pc = 64;   // requests the requesters keep in flight, per pseudo-channel
+  int outstanding_per_pc = 128;  // requests the requesters keep in flight, per pseudo-channel
 };
 
 // Result of an analytical estimate.
