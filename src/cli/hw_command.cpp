@@ -3,6 +3,8 @@
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/suggest.hpp"
+#include "core/units.hpp"
+#include "report/calibration_schema.hpp"
 #include "report/hardware_record.hpp"
 
 namespace xpusim::cli {
@@ -23,18 +25,53 @@ void hw_list(Context& ctx) {
   ctx.emit(full, &table);
 }
 
+// The table of `hw show`: sources as a two-column list under the figures (keeps the figure column
+// narrow), and "-" for figures the catalog leaves unknown (0) rather than "0 USD".
+report::Record show_table_view(report::Record r) {
+  auto unknown_if_zero = [](report::Record& obj, const char* key) {
+    if (obj.contains(key) && obj[key].is_number() && obj[key].get<double>() == 0.0) obj[key] = nullptr;
+  };
+  unknown_if_zero(r, "l2_cache_bytes");
+  unknown_if_zero(r, "shared_memory_per_unit_bytes");
+  if (r.contains("node")) {
+    unknown_if_zero(r["node"], "power_w");
+    unknown_if_zero(r["node"], "price_usd");
+  }
+  // Calibration names carry no unit suffix; their declared dimension gives the unit ("8 us", not 8e-06).
+  if (r.contains("calibration")) {
+    for (const auto& decl : report::full_calibration_schema()) {
+      auto& cal = r["calibration"];
+      if (cal.contains(decl.name) && cal[decl.name].is_number())
+        cal[decl.name] = core::format_quantity(cal[decl.name].get<double>(), decl.dimension);
+    }
+  }
+  if (r.contains("sources")) {
+    report::Record list = report::Record::array();
+    for (auto it = r["sources"].begin(); it != r["sources"].end(); ++it)
+      list.push_back(report::Record{{"field", it.key()}, {"source", *it}});
+    r.erase("sources");
+    if (!list.empty()) r["sources"] = std::move(list);
+  }
+  return r;
+}
+
+void emit_show(Context& ctx, const report::Record& record) {
+  const report::Record view = show_table_view(record);
+  ctx.emit(record, &view);
+}
+
 void hw_show(Context& ctx, const std::string& name) {
   const auto& cat = ctx.catalog();
-  if (auto c = cat.find_chip(name)) return ctx.emit(report::chip_record(*c));
-  if (auto s = cat.find_system(name)) return ctx.emit(report::system_record(*s));
+  if (auto c = cat.find_chip(name)) return emit_show(ctx, report::chip_record(*c));
+  if (auto s = cat.find_system(name)) return emit_show(ctx, report::system_record(*s));
   if (hardware::Catalog::looks_like_file(name)) {
     if (!std::filesystem::exists(name)) throw core::Error::flag("NAME", name, "an existing chip or system YAML file");
     // A user's file: its `kind:` says whether it is a chip or a system.
     const auto root = core::ConfigNode::load_file(name);
     const auto kind = root.find("kind");
-    if (kind && kind->as_string() == "system") return ctx.emit(report::system_record(*cat.system(name, "NAME")));
+    if (kind && kind->as_string() == "system") return emit_show(ctx, report::system_record(*cat.system(name, "NAME")));
     if (kind && kind->as_string() != "chip") throw kind->error("\"chip\" or \"system\"");
-    return ctx.emit(report::chip_record(*cat.chip(name, "NAME")));
+    return emit_show(ctx, report::chip_record(*cat.chip(name, "NAME")));
   }
   auto names = cat.chip_names();
   const auto systems = cat.system_names();

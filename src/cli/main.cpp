@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   help->add_option("COMMAND", topic, "Command to explain, e.g. `hw show`");
   help->callback([&] {
     CLI::App* target = &app;
+    std::string usage_name = "xpusim";
     for (const auto& word : topic) {
       CLI::App* sub = nullptr;
       try {
@@ -33,8 +34,10 @@ int main(int argc, char** argv) {
         throw core::Error::flag("COMMAND", word, "a command name; run `xpusim help` to list them");
       }
       target = sub;
+      usage_name += " " + word;
     }
-    std::cout << target->help();
+    // Not target->help(): CLI11 forwards that to the parsed subcommand, i.e. to `help` itself.
+    std::cout << target->get_formatter()->make_help(target, usage_name, CLI::AppFormatMode::Normal);
   });
 
   try {
