@@ -4,6 +4,7 @@
 #include "core/error.hpp"
 #include "core/suggest.hpp"
 #include "core/validation.hpp"
+#include "cost/collective_validation.hpp"
 #include "training/megatron_validation.hpp"
 #include "training/published_runs.hpp"
 #include "cost/kernel_validation.hpp"
@@ -27,6 +28,8 @@ std::vector<SuiteEntry> builtin_suites() {
                     [](Context& ctx) { return cost::kernels_suite(ctx.catalog(), ctx.data_dir()); }});
   suites.push_back({"megatron2021", "Megatron-LM 2021 Table 1 GPT runs on Selene vs the training step model",
                     [](Context& ctx) { return training::megatron2021_suite(ctx.catalog(), ctx.data_dir()); }});
+  suites.push_back({"collectives", "nccl-tests bus bandwidths vs the collective model on the link hierarchy",
+                    [](Context& ctx) { return cost::collectives_suite(ctx.catalog(), ctx.data_dir()); }});
   suites.push_back({"llama3", "Llama 3 405B on 8K-16K H100s (held out) vs the training step model",
                     [](Context& ctx) { return training::llama3_suite(ctx.catalog(), ctx.data_dir()); }});
   return suites;
