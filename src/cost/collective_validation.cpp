@@ -8,10 +8,7 @@
 #include "cost/collective.hpp"
 
 namespace xpusim::cost {
-namespace {
-
-// Splits one CSV line with RFC-4180 quotes.
-std::vector<std::string> fields(const std::string& line) {
+std::vector<std::string> split_csv_line(const std::string& line) {
   std::vector<std::string> out(1);
   bool quoted = false;
   for (std::size_t i = 0; i < line.size(); ++i) {
@@ -27,6 +24,8 @@ std::vector<std::string> fields(const std::string& line) {
   }
   return out;
 }
+
+namespace {
 
 Collective parse_collective(const std::string& name, const std::string& where) {
   if (name == "all_reduce") return Collective::kAllReduce;
@@ -53,7 +52,7 @@ core::ValidationSuite collectives_suite(const hardware::Catalog& catalog, const 
   suite.tolerance = "informative: held-out median |error| <= 15%";
   std::string line;
   std::getline(in, line);
-  const auto header = fields(line);
+  const auto header = split_csv_line(line);
   std::map<std::string, std::size_t> col;
   for (std::size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
   for (const char* need : {"case_id", "system", "collective", "ranks", "message_bytes", "busbw_gb_per_s", "role"})
@@ -62,7 +61,7 @@ core::ValidationSuite collectives_suite(const hardware::Catalog& catalog, const 
   while (std::getline(in, line)) {
     ++line_no;
     if (line.empty()) continue;
-    const auto f = fields(line);
+    const auto f = split_csv_line(line);
     const std::string where = path.string() + ":" + std::to_string(line_no);
     if (f.size() < header.size()) throw core::Error(where + ": expected " + std::to_string(header.size()) + " fields");
     const auto system = catalog.system(f[col["system"]], where);

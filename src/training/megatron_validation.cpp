@@ -6,41 +6,18 @@
 #include <map>
 
 #include "core/error.hpp"
+#include "cost/collective_validation.hpp"
 #include "model/architecture.hpp"
 #include "training/step_model.hpp"
 
 namespace xpusim::training {
-namespace {
-
-std::vector<std::string> split_csv_line(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char ch = line[i];
-    if (ch == '"') {
-      if (quoted && i + 1 < line.size() && line[i + 1] == '"') {
-        out.back() += '"';
-        ++i;
-      } else {
-        quoted = !quoted;
-      }
-    } else if (ch == ',' && !quoted) {
-      out.emplace_back();
-    } else if (ch != '\r') {
-      out.back() += ch;
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 std::vector<MegatronRow> load_megatron2021_table(const std::filesystem::path& csv) {
   std::ifstream in(csv);
   if (!in) throw core::Error(csv.string() + ": cannot open the Megatron 2021 table");
   std::string line;
   std::getline(in, line);
-  const auto header = split_csv_line(line);
+  const auto header = cost::split_csv_line(line);
   std::map<std::string, std::size_t> col;
   for (std::size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
   const char* needed[] = {"case_id", "params_billion", "attention_heads", "hidden_size", "layers",
@@ -53,7 +30,7 @@ std::vector<MegatronRow> load_megatron2021_table(const std::filesystem::path& cs
   while (std::getline(in, line)) {
     ++line_no;
     if (line.empty() || line == "\r") continue;
-    const auto f = split_csv_line(line);
+    const auto f = cost::split_csv_line(line);
     const auto get = [&](const char* name) -> const std::string& {
       const auto i = col[name];
       if (i >= f.size())
@@ -147,16 +124,11 @@ core::ValidationSuite megatron2021_suite(const hardware::Catalog& catalog, const
     }
     if (!found) throw core::Error("no data/models/megatron-gpt-*.json matches row " + row.id);
     StepModel model(arch, system);
-    StepResult best;
-    const long long per_replica = row.global_batch / row.dp;
-    for (long long mb : {1LL, 2LL, 4LL, 8LL}) {
-      if (per_replica % mb != 0) continue;
-      for (int v = 1; v <= 8; ++v) {
-        if (v > 1 && (row.pp == 1 || (row.layers / row.pp) % v != 0)) continue;
-        const auto r = model.evaluate(megatron2021_layout(row, mb, v));
-        if (r.feasible && (!best.feasible || r.step_time_s < best.step_time_s)) best = r;
-      }
-    }
+    std::vector<Layout> candidates;
+    for (long long mb : {1LL, 2LL, 4LL, 8LL})
+      for (int v = 1; v <= 8; ++v)
+        if (v == 1 || (row.pp > 1 && (row.layers / row.pp) % v == 0)) candidates.push_back(megatron2021_layout(row, mb, v));
+    const StepResult best = fastest_feasible(model, candidates);
     core::ValidationCase c;
     c.id = row.id;
     char desc[200];

@@ -45,25 +45,25 @@ core::ValidationSuite llama3_suite(const hardware::Catalog& catalog, const std::
   const double matmul_params = arch.params_active() - static_cast<double>(arch.vocab * arch.hidden);
   bool within = true;
   for (const auto& run : kLlama3Runs) {
-    StepResult best;
+    Layout base;
+    base.gpus = run.gpus;
+    base.tp = run.tp;
+    base.cp = run.cp;
+    base.pp = run.pp;
+    base.seq_len = run.seq_len;
+    base.global_batch = run.global_batch;
+    base.micro_batch = 1;
+    base.zero = 1;
+    base.trim_edge_stages = true;
+    std::vector<Layout> candidates;
     for (int v : {1, 2, 4}) {
       for (auto rc : {Recompute::kNone, Recompute::kSelective, Recompute::kFull}) {
-        Layout l;
-        l.gpus = run.gpus;
-        l.tp = run.tp;
-        l.cp = run.cp;
-        l.pp = run.pp;
-        l.vpp = v;
-        l.seq_len = run.seq_len;
-        l.global_batch = run.global_batch;
-        l.micro_batch = 1;
-        l.recompute = rc;
-        l.zero = 1;
-        l.trim_edge_stages = true;
-        const auto r = model.evaluate(l);
-        if (r.feasible && (!best.feasible || r.step_time_s < best.step_time_s)) best = r;
+        candidates.push_back(base);
+        candidates.back().vpp = v;
+        candidates.back().recompute = rc;
       }
     }
+    const StepResult best = fastest_feasible(model, candidates);
     const double per_token = 6.0 * matmul_params + 6.0 * static_cast<double>(arch.layers * arch.hidden) *
                                                        static_cast<double>(run.seq_len);
     core::ValidationCase c;

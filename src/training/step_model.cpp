@@ -568,4 +568,13 @@ StepResult StepModel::evaluate(const Layout& layout, const ShapeCosts& c) const 
   return r;
 }
 
+StepResult fastest_feasible(StepModel& model, const std::vector<Layout>& candidates) {
+  StepResult best;
+  for (const auto& l : candidates) {
+    auto r = model.evaluate(l);
+    if (r.feasible && (!best.feasible || r.step_time_s < best.step_time_s)) best = std::move(r);
+  }
+  return best;
+}
+
 }  // namespace xpusim::training

@@ -129,4 +129,7 @@ class StepModel {
   bool dropout_ = false;
 };
 
+// The fastest feasible result among candidate layouts; feasible == false when none fits.
+StepResult fastest_feasible(StepModel& model, const std::vector<Layout>& candidates);
+
 }  // namespace xpusim::training
