@@ -70,11 +70,11 @@ StepModel::StepModel(model::Architecture arch, std::shared_ptr<const hardware::S
     moe_prefix_[i + 1] = moe_prefix_[i] + (arch_.is_moe_layer(i) ? 1 : 0);
   memory_reserve_ = system_->calibration().get("training_memory_reserve");
   capacity_ = system_->chip().memory().capacity_bytes();
-  const double input_embedding = static_cast<double>(arch_.vocab * arch_.hidden) +
-                                 (arch_.learned_positions ? static_cast<double>(arch_.max_seq_len * arch_.hidden) : 0.0);
-  // A tied embedding still does the LM-head matmul, so only an untied input table is a lookup.
-  matmul_params_ = arch_.params_active() - (arch_.tied_embeddings ? 0.0 : input_embedding) -
-                   (arch_.tied_embeddings && arch_.learned_positions ? static_cast<double>(arch_.max_seq_len * arch_.hidden) : 0.0);
+  // Lookups are not matmuls: position embeddings, and the token table unless it is tied to the
+  // LM head (then the head's matmul uses it).
+  const double positions = arch_.learned_positions ? static_cast<double>(arch_.max_seq_len * arch_.hidden) : 0.0;
+  const double token_table = arch_.tied_embeddings ? 0.0 : static_cast<double>(arch_.vocab * arch_.hidden);
+  matmul_params_ = arch_.params_active() - token_table - positions;
   if (arch_.mla.enabled()) {
     attn_dims_ = static_cast<double>(arch_.heads) *
                  (arch_.mla.qk_nope_head_dim + arch_.mla.qk_rope_head_dim + arch_.mla.v_head_dim);
