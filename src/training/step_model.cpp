@@ -348,7 +348,9 @@ struct StageSum {
   double compute = 0, recompute = 0, tp = 0, cp = 0, ep = 0;
   double dense_params = 0, expert_params = 0;
   double dense_layers = 0, moe_layers = 0;
-  void add(const LayerTimes& t, const LayerCost& c, double n, bool moe) {
+  // `moe`: a MoE decoder layer; `decoder`: false for the embedding and the head, which hold
+  // parameters and take time but are not counted as transformer layers for activations.
+  void add(const LayerTimes& t, const LayerCost& c, double n, bool moe, bool decoder = true) {
     if (n <= 0) return;
     st.fwd_s += n * t.fwd;
     st.bwd_s += n * t.bwd;
@@ -361,7 +363,7 @@ struct StageSum {
     ep += n * t.ep;
     dense_params += n * (c.params - c.expert_params);
     expert_params += n * c.expert_params;
-    (moe ? moe_layers : dense_layers) += n;
+    if (decoder) (moe ? moe_layers : dense_layers) += n;
   }
 };
 
@@ -392,8 +394,8 @@ StageSum StepModel::stage_sum(const Layout& l, const ShapeCosts& c, const LayerS
     sum.add(t.dense, c.dense, static_cast<double>(size) - n_moe, false);
     sum.add(t.moe, c.moe, n_moe, true);
   }
-  if (s == 0) sum.add(t.emb, c.embedding, 1, false);
-  if (s == l.pp - 1) sum.add(t.head, c.head, 1, false);
+  if (s == 0) sum.add(t.emb, c.embedding, 1, false, false);
+  if (s == l.pp - 1) sum.add(t.head, c.head, 1, false, false);
   sum.st.layers = sum.dense_layers + sum.moe_layers;
   return sum;
 }

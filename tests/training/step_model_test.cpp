@@ -196,3 +196,31 @@ TEST(StepModel, CachedAndExplicitEvaluationsAgree) {
 
 }  // namespace
 }  // namespace xpusim::training
+
+namespace xpusim::training {
+namespace {
+
+TEST(StepModel, TrimmedEdgeStagesFitLlama3On16Stages) {
+  auto m = make("llama3-405b", "dgx-h100");
+  auto l = layout(16384, 8, 16, 8192, 2048);
+  l.recompute = Recompute::kFull;
+  const auto even = m.evaluate(l);
+  EXPECT_FALSE(even.feasible);
+  EXPECT_EQ(even.reason, "layers 126 are not divisible by pp*vpp = 16");
+  l.trim_edge_stages = true;
+  const auto trimmed = m.evaluate(l);
+  ASSERT_TRUE(trimmed.feasible) << trimmed.reason;
+  const auto stages = m.stage_times(trimmed.layout, m.shape_costs(trimmed.layout));
+  ASSERT_EQ(stages.size(), 16u);
+  EXPECT_DOUBLE_EQ(stages[0].layers, 7);  // 8 - 1 (the embedding is not a layer)
+  EXPECT_DOUBLE_EQ(stages[1].layers, 8);
+  EXPECT_DOUBLE_EQ(stages[15].layers, 7);
+  double total = 0;
+  for (const auto& s : stages) total += s.layers;
+  EXPECT_DOUBLE_EQ(total, 126);
+  l.vpp = 8;  // 128 / (16 * 8) = 1 layer per chunk: the trimmed chunks would be empty
+  EXPECT_NE(m.evaluate(l).reason.find("at least 2 per chunk"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace xpusim::training
