@@ -40,8 +40,8 @@ struct Network {
 };
 
 // A system: a node design repeated up to max_nodes, with its network.
-// Contract: domain_size is a multiple of chips_per_node (a domain is made of whole nodes) or
-// smaller than a node only where the catalog says so (partitioned nodes are rejected).
+// Contract: domain_size is a multiple of chips_per_node (a domain is made of whole nodes; partitioned
+// nodes are rejected) and max_nodes is enough to fill one domain; parse() throws otherwise.
 class System {
  public:
   using ChipResolver = std::function<std::shared_ptr<const Chip>(const core::ConfigNode& chip_field)>;

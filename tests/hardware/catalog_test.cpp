@@ -139,6 +139,15 @@ TEST(Catalog, LoadRejectsBadDirectoriesAndDuplicates) {
             (root / "hardware/chips/b.yaml").string() + ":1: name: expected a name no other chip uses, got \"test-chip\"");
 }
 
+TEST(Catalog, SystemWithAnUnknownChipSuggestsCatalogChips) {
+  const auto sys = test::write_temp_file(
+      "user/typo_sys.yaml",
+      "name: s\nkind: system\nvendor: Me\nchip: h100-sxm-80gb\nnode:\n  chips_per_node: 8\n");
+  EXPECT_EQ(error_of([&] { test::catalog().system(sys, "--system"); }),
+            sys + ":4: chip: expected a known chip name or a YAML file (did you mean: h100-sxm5-80gb, h800-sxm5-80gb, "
+                  "a100-sxm4-80gb?), got \"h100-sxm-80gb\"");
+}
+
 TEST(Catalog, LoadNamesTheBadFile) {
   const auto bad = test::write_temp_file("badcat/hardware/chips/x.yaml", test::chip_yaml() + "tdp_max: 5\n");
   const fs::path root = fs::path(bad).parent_path().parent_path().parent_path();
