@@ -148,6 +148,28 @@ TEST(Catalog, SystemWithAnUnknownChipSuggestsCatalogChips) {
                   "a100-sxm4-80gb?), got \"h100-sxm-80gb\"");
 }
 
+TEST(Catalog, MissingFilesAreNamed) {
+  EXPECT_EQ(error_of([] { test::catalog().system("nope/sys.yaml", "--system"); }),
+            "--system: expected an existing system YAML file, got \"nope/sys.yaml\"");
+  const auto sys = test::write_temp_file("user/lost_chip_sys.yaml",
+                                         "name: s\nkind: system\nvendor: Me\nchip: lost.yaml\nnode: {}\n");
+  EXPECT_EQ(error_of([&] { test::catalog().system(sys, "--system"); }),
+            sys + ":4: chip: expected an existing chip YAML file, got \"lost.yaml\"");
+}
+
+TEST(Catalog, SystemNamesMustBeUniqueAcrossChipsAndSystems) {
+  const auto chip = test::write_temp_file("dupsys/hardware/chips/c.yaml", test::chip_yaml());
+  const auto sys = test::write_temp_file(
+      "dupsys/hardware/systems/s.yaml",
+      "name: test-chip\nkind: system\nvendor: Me\nchip: test-chip\nnode:\n  chips_per_node: 1\n  scale_up:\n"
+      "    fabric: L\n    topology: mesh\n    bandwidth_per_chip: \"1 GB/s\"\n    domain_size: 1\n    latency: \"1 us\"\n"
+      "network:\n  technology: E\n  nics_per_node: 1\n  nic_bandwidth: \"1 Gb/s\"\n  tiers: 1\n  latency: \"1 us\"\n"
+      "max_nodes: 1\n");
+  const fs::path root = fs::path(chip).parent_path().parent_path().parent_path();
+  EXPECT_EQ(error_of([&] { Catalog::load(root, {}); }),
+            sys + ":1: name: expected a name no other entry uses, got \"test-chip\"");
+}
+
 TEST(Catalog, LoadNamesTheBadFile) {
   const auto bad = test::write_temp_file("badcat/hardware/chips/x.yaml", test::chip_yaml() + "tdp_max: 5\n");
   const fs::path root = fs::path(bad).parent_path().parent_path().parent_path();
