@@ -17,6 +17,7 @@ struct TrainFlags {
   std::string order = "tp-cp-ep-dp-pp", trace;
   bool no_sp = false;
   bool trim_edges = false;
+  bool tp_overlap = false, no_cp_overlap = false, no_dp_overlap = false;
 };
 
 int int_flag(const std::string& flag, const std::string& text) {
@@ -51,6 +52,9 @@ training::Layout parse_layout(const TrainFlags& f) {
   l.order = training::parse_axis_order(f.order, "--order");
   l.sequence_parallel = !f.no_sp;
   l.trim_edge_stages = f.trim_edges;
+  l.framework.overlap_tp_comm = f.tp_overlap;
+  l.framework.overlap_cp_comm = !f.no_cp_overlap;
+  l.framework.overlap_grad_reduce = l.framework.overlap_param_gather = !f.no_dp_overlap;
   return l;
 }
 
@@ -95,6 +99,10 @@ void add_train_command(CLI::App& app, Context& ctx) {
   cmd->add_flag("--no-sp", f->no_sp, "Disable sequence parallelism (on by default when tp > 1)");
   cmd->add_flag("--trim-edge-stages", f->trim_edges,
                 "First and last pipeline stage hold one layer fewer (as Llama 3 405B: 126 layers on pp 16)");
+  cmd->add_flag("--tp-overlap", f->tp_overlap, "Hide TP collectives behind GEMMs (userbuffers-style overlap)");
+  cmd->add_flag("--no-cp-overlap", f->no_cp_overlap, "Expose the ring-attention KV exchange instead of overlapping it");
+  cmd->add_flag("--no-dp-overlap", f->no_dp_overlap,
+                "Run the gradient reduction and parameter gather after/before compute instead of overlapping");
   cmd->add_option("--trace", f->trace, "Write a Perfetto/Chrome JSON trace of one step to FILE");
   ctx.add_format_option(cmd);
   cmd->callback([&ctx, f] { run_train(ctx, *f); });

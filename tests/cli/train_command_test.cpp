@@ -141,6 +141,20 @@ TEST(TrainCommand, TraceHasOneTrackPerStageAndStream) {
   EXPECT_GE(slices, 4 * 128 * 2 * 2);
 }
 
+TEST(TrainCommand, OverlapFlagsMoveCommunicationOnTheCriticalPath) {
+  auto args = train({"--cp", "2"});
+  *(std::find(args.begin(), args.end(), "--gpus") + 1) = "128";
+  const auto base = json::parse(test::run_cli(args).out);
+  args.push_back("--no-cp-overlap");
+  args.push_back("--no-dp-overlap");
+  const auto exposed = json::parse(test::run_cli(args).out);
+  EXPECT_GT(exposed["time_breakdown_s"]["cp_comm"].get<double>(), base["time_breakdown_s"]["cp_comm"].get<double>());
+  EXPECT_GT(exposed["time_breakdown_s"]["dp_comm"].get<double>(), base["time_breakdown_s"]["dp_comm"].get<double>());
+  const auto hidden = json::parse(test::run_cli(train({"--tp-overlap"})).out);
+  const auto plain = json::parse(test::run_cli(train({})).out);
+  EXPECT_LT(hidden["time_breakdown_s"]["tp_comm"].get<double>(), plain["time_breakdown_s"]["tp_comm"].get<double>());
+}
+
 TEST(TrainCommand, ValidateMegatronSuiteRuns) {
   const auto r = test::run_cli({"validate", "--suite", "megatron2021", "--format", "json"});
   const auto j = json::parse(r.out);
