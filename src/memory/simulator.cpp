@@ -45,8 +45,6 @@ struct Entry {
 };
 
 struct Bank {
-  std::uint64_t rd_ready = 0;   // tRCD_RD
-  std::uint64_t wr_ready = 0;   // tRCD_WR
   std::int64_t open_row = -1;
   std::uint16_t head[2] = {kNil, kNil};
   std::uint16_t tail[2] = {kNil, kNil};
@@ -70,13 +68,16 @@ struct Simulator::Impl {
     std::array<std::uint64_t, kMaxBanks> bank_act_ready{};  // tRC, tRP, tRFC, tRRD_L
     std::array<std::uint64_t, kMaxBanks> bank_pre_ready{};  // tRAS, tRTP, write recovery
     std::array<std::uint64_t, kMaxBanks> head_order[2];     // order of each bank's oldest entry
+    // Fields every column-command scan reads: tRCD (read, write) and the oldest row hit.
+    std::array<std::uint64_t, kMaxBanks> bank_col_ready[2];
+    std::array<std::uint64_t, kMaxBanks> hit_order[2];
     std::array<std::uint64_t, kMaxBanks> rd_ready_bg{};   // tCCD_L, tWTR_L
     std::array<std::uint64_t, kMaxBanks> wr_ready_bg{};   // tCCD_L
     std::array<std::uint64_t, kMaxSids> col_ready_sid{};  // tCCDR from another SID
     std::array<std::uint64_t, 4> faw{};                   // last four ACTs + tFAW
     std::uint64_t act_ready = 0, rd_ready = 0, wr_ready = 0, last_refpb = 0;
     std::uint64_t hitmask[2] = {0, 0}, pendmask[2] = {0, 0}, openmask = 0;
-    std::uint64_t ref_due = 0, wake = 0;
+    std::uint64_t ref_due = 0;
     // Lower bounds on the next cycle a column / row command can issue; a scan is skipped until
     // then. Ready times only grow, so a bound stays valid until a new candidate appears, which
     // set_bits() and the mode and refresh changes signal by resetting the bound to 0.
@@ -106,6 +107,7 @@ struct Simulator::Impl {
   SimResult::Counts counts;
   std::uint64_t order = 0, column_cmds = 0, granules_done = 0, last_done = 0;
   std::uint64_t latency_sum = 0, completed = 0;
+  std::vector<std::uint64_t> freed;  // PCs that freed a queue entry since the last admission pass
 
   Impl(const TimingSet& s, const ControllerConfig& c, const AddressMapping& m, std::vector<CommandRecord>* l)
       : set(s), cfg(c), map(m), t(s.t), log(l) {
@@ -128,13 +130,17 @@ struct Simulator::Impl {
       Entry* e = &entries[p * static_cast<std::size_t>(entries_per_pc)];
       for (int i = 0; i < entries_per_pc; ++i) e[i].next = static_cast<std::uint16_t>(i + 1 < entries_per_pc ? i + 1 : kNil);
       pc.free_head = 0;
-      pc.head_order[0].fill(~0ull);
-      pc.head_order[1].fill(~0ull);
+      for (int m = 0; m < 2; ++m) {
+        pc.head_order[m].fill(~0ull);
+        pc.hit_order[m].fill(~0ull);
+        pc.bank_col_ready[m].fill(0);
+      }
       // Stagger refresh over the PCs, as controllers do, so they do not all stall at once.
       const std::uint64_t interval = per_bank_refresh ? static_cast<std::uint64_t>(t.nREFIpb) : static_cast<std::uint64_t>(t.nREFI);
       pc.ref_due = interval + interval * p / pcs.size();
     }
     histogram.assign(kLinearHistogram + 64, 0);
+    freed.assign((pcs.size() + 63) / 64, ~0ull);
   }
 
   Entry* pool(std::size_t p) { return &entries[p * static_cast<std::size_t>(entries_per_pc)]; }
@@ -147,11 +153,10 @@ struct Simulator::Impl {
   }
 
   std::uint64_t column_ready(const Pc& pc, int b, int m) const {
-    const Bank& bk = pc.banks[static_cast<std::size_t>(b)];
     const auto g = static_cast<std::size_t>(group_of(b));
     const std::uint64_t sid = pc.col_ready_sid[static_cast<std::size_t>(sid_of(b))];
-    return m ? std::max({bk.wr_ready, pc.wr_ready, pc.wr_ready_bg[g], sid})
-             : std::max({bk.rd_ready, pc.rd_ready, pc.rd_ready_bg[g], sid});
+    return std::max({pc.bank_col_ready[m][static_cast<std::size_t>(b)], m ? pc.wr_ready : pc.rd_ready,
+                     m ? pc.wr_ready_bg[g] : pc.rd_ready_bg[g], sid});
   }
   // PRE when the bank is open (to another row), else ACT; pc.faw holds each of the last four
   // ACTs plus tFAW, so the oldest entry is when a fifth may issue.
@@ -191,7 +196,7 @@ struct Simulator::Impl {
     }
     bk.tail[m] = i;
     ++bk.count[m];
-    if (bk.open_row == static_cast<std::int64_t>(a.row)) ++bk.hits[m];
+    if (bk.open_row == static_cast<std::int64_t>(a.row) && bk.hits[m]++ == 0) pc.hit_order[m][a.bank] = e[i].order;
     ++pc.queued[m];
     set_bits(pc, a.bank);
   }
@@ -214,8 +219,13 @@ struct Simulator::Impl {
     const Entry* e = pool(p);
     for (int m = 0; m < 2; ++m) {
       std::uint16_t h = 0;
-      for (std::uint16_t i = bk.head[m]; i != kNil; i = e[i].next) h += e[i].row == static_cast<std::uint64_t>(bk.open_row);
+      std::uint64_t first = ~0ull;
+      for (std::uint16_t i = bk.head[m]; i != kNil; i = e[i].next) {
+        if (e[i].row != static_cast<std::uint64_t>(bk.open_row)) continue;
+        if (h++ == 0) first = e[i].order;
+      }
       bk.hits[m] = h;
+      pc.hit_order[m][static_cast<std::size_t>(b)] = first;
     }
     set_bits(pc, b);
   }
@@ -225,6 +235,7 @@ struct Simulator::Impl {
     bk.open_row = -1;
     pc.bank_act_ready[static_cast<std::size_t>(b)] = std::max(pc.bank_act_ready[static_cast<std::size_t>(b)], act_ready);
     bk.hits[0] = bk.hits[1] = 0;
+    pc.hit_order[0][static_cast<std::size_t>(b)] = pc.hit_order[1][static_cast<std::size_t>(b)] = ~0ull;
     pc.openmask &= ~(1ull << b);
     set_bits(pc, b);
   }
@@ -323,19 +334,27 @@ struct Simulator::Impl {
       std::uint64_t best_order = ~0ull;
       int best_bank = -1;
       std::uint16_t best_i = kNil, best_prev = kNil;
+      // Branch-free over the banks holding a hit; the list is walked only for the winner.
+      const std::uint64_t pc_ready = std::max(m ? pc.wr_ready : pc.rd_ready, now);
+      const auto& group_ready = m ? pc.wr_ready_bg : pc.rd_ready_bg;
       for (std::uint64_t mask = pc.hitmask[m] & ~blocked; mask; mask &= mask - 1) {
         const int b = std::countr_zero(mask);
-        const Bank& bk = pc.banks[static_cast<std::size_t>(b)];
-        const std::uint64_t ready = column_ready(pc, b, m);
-        if (ready > now) {
-          col_wake = std::min(col_wake, ready);
-          continue;
-        }
-        ++col_ready_count;
-        std::uint16_t prev = kNil;
-        for (std::uint16_t i = bk.head[m]; i != kNil; prev = i, i = e[i].next) {
-          if (e[i].row == static_cast<std::uint64_t>(bk.open_row)) {
-            if (e[i].order < best_order) best_order = e[i].order, best_bank = b, best_i = i, best_prev = prev;
+        const auto ub = static_cast<std::size_t>(b);
+        const std::uint64_t ready =
+            std::max({pc.bank_col_ready[m][ub], group_ready[static_cast<std::size_t>(group_of(b))],
+                      pc.col_ready_sid[static_cast<std::size_t>(sid_of(b))], pc_ready});
+        const bool ok = ready <= now;
+        col_wake = std::min(col_wake, ok ? kNever : ready);
+        col_ready_count += ok;
+        const std::uint64_t o = ok ? pc.hit_order[m][ub] : ~0ull;
+        best_bank = o < best_order ? b : best_bank;
+        best_order = std::min(best_order, o);
+      }
+      if (best_bank >= 0) {
+        const Bank& bk = pc.banks[static_cast<std::size_t>(best_bank)];
+        for (std::uint16_t i = bk.head[m]; i != kNil; best_prev = i, i = e[i].next) {
+          if (e[i].order == best_order) {
+            best_i = i;
             break;
           }
         }
@@ -413,8 +432,8 @@ struct Simulator::Impl {
     bk.open_row = row;
     pc.bank_act_ready[static_cast<std::size_t>(b)] = now + static_cast<std::uint64_t>(t.nRC);
     pc.bank_pre_ready[static_cast<std::size_t>(b)] = now + static_cast<std::uint64_t>(t.nRAS);
-    bk.rd_ready = now + static_cast<std::uint64_t>(t.nRCDRD);
-    bk.wr_ready = now + static_cast<std::uint64_t>(t.nRCDWR);
+    pc.bank_col_ready[0][static_cast<std::size_t>(b)] = now + static_cast<std::uint64_t>(t.nRCDRD);
+    pc.bank_col_ready[1][static_cast<std::size_t>(b)] = now + static_cast<std::uint64_t>(t.nRCDWR);
     pc.act_ready = now + static_cast<std::uint64_t>(t.nRRDS);
     // tRRD_L is folded into the ready time of every bank of the group (they are contiguous).
     const int first = group_of(b) * banks_per_group;
@@ -472,11 +491,21 @@ struct Simulator::Impl {
       if (bk.tail[m] == i) bk.tail[m] = prev;
       --bk.count[m];
       --bk.hits[m];
+      // The next row hit, if any, follows this entry in arrival order.
+      std::uint64_t next_hit = ~0ull;
+      if (bk.hits[m])
+        for (std::uint16_t j = e[i].next; j != kNil; j = e[j].next)
+          if (e[j].row == e[i].row) {
+            next_hit = e[j].order;
+            break;
+          }
+      pc.hit_order[m][static_cast<std::size_t>(b)] = next_hit;
       --pc.queued[m];
       ++granules_done;
       const std::uint32_t req = e[i].req;
       e[i].next = pc.free_head;
       pc.free_head = i;
+      freed[p / 64] |= 1ull << (p % 64);
       complete(req, done);
     } else {
       --e[i].bursts_left;
@@ -543,6 +572,8 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
   std::uint32_t free_piece = 0;
   std::vector<std::uint32_t> wait_head(npc, kEnd), wait_tail(npc, kEnd);
   std::vector<std::uint64_t> waiting((npc + 63) / 64, 0);  // PCs with pieces waiting
+  // Next cycle each PC may issue something, apart from the PC state so the scans stay in cache.
+  std::vector<std::uint64_t> wake(npc, 0);
 
   MemRequest cur;
   bool have = source.next(cur);
@@ -553,7 +584,7 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
   for (;;) {
     // Controllers whose next possible command is due.
     for (std::size_t p = 0; p < npc; ++p)
-      if (s.pcs[p].wake <= now) s.pcs[p].wake = s.step(p, now);
+      if (wake[p] <= now) wake[p] = s.step(p, now);
 
     // New requests into the window, in arrival order.
     while (have && cur.arrival_cycle <= now && entered - s.completed < window) {
@@ -575,6 +606,7 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
         else pieces[wait_tail[q]].next = i;
         wait_tail[q] = i;
         waiting[q / 64] |= 1ull << (q % 64);
+        s.freed[q / 64] |= 1ull << (q % 64);  // new pieces: worth a look even without a free slot
         ++count;
         a = stop;
       }
@@ -587,7 +619,10 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
 
     // Waiting pieces into controller queues that have room.
     for (std::size_t w = 0; w < waiting.size(); ++w) {
-      for (std::uint64_t bits = waiting[w]; bits; bits &= bits - 1) {
+      // Only PCs that freed a slot or got new pieces can admit anything.
+      const std::uint64_t look = waiting[w] & s.freed[w];
+      s.freed[w] = 0;
+      for (std::uint64_t bits = look; bits; bits &= bits - 1) {
         const std::size_t q = w * 64 + static_cast<std::size_t>(std::countr_zero(bits));
         auto& pc = s.pcs[q];
         bool admitted = false;
@@ -606,13 +641,13 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
           waiting[w] &= ~(1ull << (q % 64));
         }
         // enqueue() lowered the PC's column/row bounds to the new entries' ready times.
-        if (admitted) pc.wake = std::min(pc.wake, std::max(now + 1, std::min(pc.col_next, pc.row_next)));
+        if (admitted) wake[q] = std::min(wake[q], std::max(now + 1, std::min(pc.col_next, pc.row_next)));
       }
     }
 
     if (!have && s.completed == entered) break;
     std::uint64_t next = kNever;
-    for (std::size_t p = 0; p < npc; ++p) next = std::min(next, s.pcs[p].wake);
+    for (std::size_t p = 0; p < npc; ++p) next = std::min(next, wake[p]);
     if (have && cur.arrival_cycle > now) next = std::min(next, cur.arrival_cycle);
     now = std::max(next, now + 1);
   }
