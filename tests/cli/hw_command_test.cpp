@@ -139,6 +139,23 @@ TEST(HwCommand, UserFilesWorkWhereNamesDo) {
   EXPECT_EQ(j["max_chips"], 1024);
 }
 
+TEST(HwCommand, UserChipInJson) {
+  const auto chip = test::write_temp_file(
+      "cli/my_chip.json",
+      "{\n\t\"name\": \"json-chip\",\n\t\"vendor\": \"J\",\n\t\"peak_flops_per_s\": {\"bf16\": \"1 PFLOP/s\"},\n"
+      "\t\"compute_units\": 100,\n\t\"clock\": \"2 GHz\",\n\t\"tdp\": \"1 kW\",\n"
+      "\t\"memory\": {\"generation\": \"hbm4\", \"stacks\": 8, \"capacity\": \"288 GB\", \"pin_rate\": \"8 Gb/s\"}\n}\n");
+  const auto r = test::run_cli({"hw", "show", chip, "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["name"], "json-chip");
+  EXPECT_DOUBLE_EQ(j["memory"]["bandwidth_bytes_per_s"].get<double>(), 8e9 * 8 * 2048 / 8);  // 16.4 TB/s
+  const auto bad = test::write_temp_file("cli/bad_chip.json", "{\n\t\"name\": \"x\",\n\t\"tdp\": 5\n}\n");
+  const auto e = test::run_cli({"hw", "show", bad});
+  EXPECT_EQ(e.exit_code, 2);
+  EXPECT_EQ(e.err, "error: " + bad + ":1: vendor: expected a value for the required field 'vendor', got \"nothing\"\n");
+}
+
 TEST(HwCommand, UserFileErrorsNameFileAndLine) {
   const auto bad = test::write_temp_file(
       "cli/bad_chip.yaml",
