@@ -1,5 +1,7 @@
 import csv, re, math, collections
-src='/work/shared/refdata/gpu_kernels.csv'
+# Run from the repository root: python3 data/calibration/select_rows.py [../shared/refdata/gpu_kernels.csv]
+import sys
+src=sys.argv[1] if len(sys.argv)>1 else '../shared/refdata/gpu_kernels.csv'
 r=list(csv.DictReader(open(src)))
 fam=('gemm','grouped_gemm_moe_contiguous','grouped_gemm_moe_masked','attention','attention_decode','memory_bandwidth')
 rows=[x for x in r if x['kernel_family'] in fam]
@@ -63,13 +65,17 @@ for x in rows:
         elif x['metric']=='hbm_copy_bandwidth': note='launch uses a subset of the SMs; the model costs full-chip kernels'
         else: note='L2-resident or L2-bypass copy: not an HBM streaming kernel'
     x=dict(x); x['chip']=chip; x['model_dtype']=dt(x['dtype']); x['use']=use; x['note']=note
+    # DeepGEMM's tests time kernels with bench_kineto (CUPTI profiler durations, L2 flushed): kernel
+    # time without the host launch; every other source times calls (events or wall clock).
+    x['timing']='kernel' if cid.startswith('gemm_deepgemm') else 'call'
     out.append(x)
-# split: within each (family-group, chip, library-source) sort by work and alternate fit/hold
+# Split: within each (family group, chip, source, library, dtype) group, in file order, rows
+# alternate fit / hold (a single-row group goes to fit).
 def group(x):
     f=x['kernel_family']
     g='gemm' if f=='gemm' or f.startswith('grouped') else f
     src=x['case_id'].split('_')[1]
-    return (g,x['chip'],src,x['library'][:20])
+    return (g,x['chip'],src,x['library'][:20],x['model_dtype'])
 groups=collections.defaultdict(list)
 for x in out:
     if x['use']=='model': groups[group(x)].append(x)
@@ -81,8 +87,8 @@ for k,v in groups.items():
         # Too few rows to fit anything without fitting a constant to one row: these chips take
         # the values of their sibling die (B200 <- GB200, MI325X <- MI300X) and are all held out.
         if x['chip'] in ('b200','mi325x','gh200'): x['use']='hold'
-cols=list(r[0].keys())+['chip','model_dtype','use','note']
-with open('/work/main/data/calibration/gpu_kernels.csv','w',newline='') as f:
+cols=list(r[0].keys())+['chip','model_dtype','timing','use','note']
+with open('data/calibration/gpu_kernels.csv','w',newline='') as f:
     w=csv.DictWriter(f,fieldnames=cols); w.writeheader()
     for x in out: w.writerow(x)
 print(collections.Counter((x['kernel_family'][:7],x['use']) for x in out))

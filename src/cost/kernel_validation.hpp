@@ -14,16 +14,19 @@ namespace xpusim::cost {
 
 // One measured kernel of data/calibration/gpu_kernels.csv (a copy of the GEMM, attention and
 // memory rows of the reference gpu_kernels.csv with their sources), plus the columns this layer
-// added: the catalog chip, the modelled dtype, the row's use (fit | hold | exclude) and why.
+// added: the catalog chip, the modelled dtype, how the source timed it (kernel | call), the row's
+// use (fit | hold | exclude) and why.
 struct KernelRow {
   std::string id, family, library, metric, chip, dtype, use, note, direction;
   long long m = 0, n = 0, k = 0, batch = 1, heads = 0, kv_heads = 0, head_dim = 0, seq_len = 0;
   bool causal = false;
+  bool kernel_timed = false;  // profiler kernel duration: excludes the host launch overhead
   double value = 0, message_bytes = 0;
   int line = 0;
   bool calibration() const { return use == "fit"; }
   bool excluded() const { return use == "exclude"; }
   std::string_view group() const;  // "gemm" | "attention" | "attention_decode" | "memory"
+  std::string_view source_key() const;  // the publication: case id up to its second '_'
 };
 
 // Reads the calibration CSV. Contract: every row names a known use; a malformed number or an

@@ -17,7 +17,7 @@ using hardware::ParamDecl;
 constexpr std::array<std::array<int, 2>, 6> kGemmTiles{{{256, 128}, {128, 256}, {128, 128}, {128, 64}, {64, 128}, {64, 64}}};
 // Bytes of each operand one K-step stages into shared memory (64 bf16 / 128 fp8 elements).
 constexpr double kKStepBytes = 128.0;
-constexpr double kMaxSplitK = 16.0;
+constexpr int kMaxSplitK = 16;
 // Flash-attention query tile (rows) of every FA2/FA3 forward kernel.
 constexpr long long kAttnQueryTile = 128;
 // Query rows (per KV head) below which attention is a decode kernel: the tile is mostly padding.
@@ -120,7 +120,11 @@ OpCost CostModel::grouped_gemm(const model::GemmShape& shape, core::Dtype dtype)
   return gemm_tiled(shape, dtype);
 }
 
-OpCost CostModel::gemm_tiled(const model::GemmShape& s, core::Dtype dtype) const {
+double CostModel::gemm_efficiency(core::Dtype dtype) const {
+  return is_8bit_or_less(dtype) ? params_.gemm_mainloop_efficiency_fp8 : params_.gemm_mainloop_efficiency;
+}
+
+OpCost CostModel::gemm_tile(const model::GemmShape& s, core::Dtype dtype, int tile_m, int tile_n, int split_k) const {
   OpCost out;
   const double m = static_cast<double>(s.m), n = static_cast<double>(s.n), k = static_cast<double>(s.k);
   const double batch = static_cast<double>(std::max<long long>(1, s.batch));
@@ -132,62 +136,67 @@ OpCost CostModel::gemm_tiled(const model::GemmShape& s, core::Dtype dtype) const
   }
   const double in_b = core::dtype_bytes(dtype), out_b = output_bytes(dtype);
   const double peak = peak_for(*chip_, dtype);
-  const double eff = is_8bit_or_less(dtype) ? params_.gemm_mainloop_efficiency_fp8 : params_.gemm_mainloop_efficiency;
-  const double sm_rate = peak * eff / sm_count_;
+  const double sm_rate = peak * gemm_efficiency(dtype) / sm_count_;
   const double tk = kKStepBytes / in_b;
-  const double tile_overhead_s = params_.gemm_tile_overhead_cycles / clock_hz_;
+  const double tm = tile_m, tn = tile_n, split = std::max(1, split_k);
+  const double tiles_m = ceil_div(m, tm), tiles_n = ceil_div(n, tn);
+  const double tiles = tiles_m * tiles_n * batch;
+  const double units = tiles * split;
+  const double active = std::min(units, sm_count_);
+  // Wave quantization: the last, partial wave costs as much as a full one.
+  const double waves = ceil_div(units, sm_count_);
+  const double ksteps = ceil_div(ceil_div(k, split), tk);
+  // K-loop step: the MMAs at the SM's sustained rate, or the operands from L2 if slower.
+  const double t_mma = 2.0 * tm * tn * tk / sm_rate;
+  const double t_operands = (tm + tn) * tk * in_b / (params_.l2_bandwidth / active);
+  const double t_tile = ksteps * std::max(t_mma, t_operands) + params_.gemm_tile_overhead_cycles / clock_hz_;
+  const double t_compute = waves * t_tile;
+  // HBM traffic: operands once when they stay in L2; otherwise the concurrent tiles form an
+  // a x b block (rasterised, roughly square), and each A row panel is read once per block column
+  // and each B column panel once per block row.
   const double operand_bytes = (m * k + k * n) * in_b;  // one batch entry
-  const bool operands_fit_l2 = operand_bytes <= 0.5 * l2_bytes_;
-
-  double best = 0;
-  for (const auto& tile : kGemmTiles) {
-    const double tm = tile[0], tn = tile[1];
-    const double tiles_m = ceil_div(m, tm), tiles_n = ceil_div(n, tn);
-    const double tiles = tiles_m * tiles_n * batch;
-    // Split-K only when the output tiles cannot fill the chip and K is long enough to share.
-    for (double split = 1; split <= kMaxSplitK; split *= 2) {
-      if (split > 1 && (tiles * split > sm_count_ || k / split < 4 * tk)) break;
-      const double units = tiles * split;
-      const double active = std::min(units, sm_count_);
-      const double waves = ceil_div(units, sm_count_);
-      const double ksteps = ceil_div(ceil_div(k, split), tk);
-      const double t_mma = 2.0 * tm * tn * tk / sm_rate;
-      const double t_operands = (tm + tn) * tk * in_b / (params_.l2_bandwidth / active);
-      const double t_tile = ksteps * std::max(t_mma, t_operands) + tile_overhead_s;
-      const double t_compute = waves * t_tile;
-      // HBM traffic: operands once when they stay in L2; otherwise each wave re-reads the A rows
-      // and B columns of its (roughly square) block of concurrent tiles.
-      double ab = operand_bytes * batch;
-      if (!operands_fit_l2) {
-        const double a = std::min(tiles_m, std::ceil(std::sqrt(active)));
-        const double b = std::min(tiles_n, std::ceil(active / a));
-        ab = std::max(ab, waves * (a * tm + b * tn) * k * in_b);
-      }
-      const double cb = m * n * out_b * batch + (split > 1 ? 2.0 * split * m * n * 4.0 * batch : 0.0);
-      const double t_memory = (ab + cb) / hbm_bandwidth(ab / (ab + cb));
-      const double t_body = soft_max4(t_compute, t_memory);
-      const double t = t_body + params_.kernel_launch_overhead;
-      if (best == 0 || t < best) {
-        best = t;
-        out.time_s = t;
-        out.bytes = ab + cb;
-        out.tile_m = tile[0];
-        out.tile_n = tile[1];
-        out.split_k = static_cast<int>(split);
-        out.tiles = static_cast<long long>(tiles);
-        out.waves = static_cast<long long>(waves);
-        if (params_.kernel_launch_overhead > std::max(t_compute, t_memory)) {
-          out.bound = Bound::kLatency;
-        } else if (t_memory > t_compute) {
-          out.bound = Bound::kMemory;
-        } else {
-          out.bound = Bound::kCompute;
-        }
-      }
-    }
+  double ab = operand_bytes * batch;
+  if (operand_bytes > 0.5 * l2_bytes_) {
+    const double a = std::min(tiles_m, std::ceil(std::sqrt(active)));
+    const double b = std::min(tiles_n, std::ceil(active / a));
+    ab = (m * k * ceil_div(tiles_n, b) + k * n * ceil_div(tiles_m, a)) * in_b * batch;
+  }
+  // Split-K partial sums go through HBM in fp32 (written and read back once).
+  const double cb = m * n * out_b * batch + (split > 1 ? 2.0 * split * m * n * 4.0 * batch : 0.0);
+  const double t_memory = (ab + cb) / hbm_bandwidth(ab / (ab + cb));
+  out.time_s = soft_max4(t_compute, t_memory) + params_.kernel_launch_overhead;
+  out.bytes = ab + cb;
+  out.tile_m = tile_m;
+  out.tile_n = tile_n;
+  out.split_k = static_cast<int>(split);
+  out.tiles = static_cast<long long>(tiles);
+  out.waves = static_cast<long long>(waves);
+  if (params_.kernel_launch_overhead > std::max(t_compute, t_memory)) {
+    out.bound = Bound::kLatency;
+  } else if (t_memory > t_compute) {
+    out.bound = Bound::kMemory;
+  } else {
+    out.bound = Bound::kCompute;
   }
   out.efficiency = out.bound == Bound::kMemory ? out.bytes / out.time_s / hbm_peak_ : out.flops / out.time_s / peak;
   return out;
+}
+
+OpCost CostModel::gemm_tiled(const model::GemmShape& s, core::Dtype dtype) const {
+  OpCost best;
+  const double k = static_cast<double>(s.k);
+  const double tk = kKStepBytes / core::dtype_bytes(dtype);
+  const double batch = static_cast<double>(std::max<long long>(1, s.batch));
+  for (const auto& tile : kGemmTiles) {
+    const double tiles = ceil_div(static_cast<double>(s.m), tile[0]) * ceil_div(static_cast<double>(s.n), tile[1]) * batch;
+    // Split-K only when the output tiles cannot fill the chip and K is long enough to share.
+    for (int split = 1; split <= kMaxSplitK; split *= 2) {
+      if (split > 1 && (tiles * split > sm_count_ || k / split < 4 * tk)) break;
+      const OpCost c = gemm_tile(s, dtype, tile[0], tile[1], split);
+      if (best.time_s == 0 || c.time_s < best.time_s) best = c;
+    }
+  }
+  return best;
 }
 
 OpCost CostModel::attention(const model::AttentionShape& shape, core::Dtype dtype, bool backward) const {

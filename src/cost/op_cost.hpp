@@ -69,6 +69,9 @@ class CostModel {
   OpCost attention(const model::AttentionShape& shape, core::Dtype dtype, bool backward) const;
   OpCost attention(const model::AttentionShape& shape, core::Dtype dtype, bool backward,
                    AttentionKernel kernel) const;
+  // One kernel configuration of the tile model: CTA tile tile_m x tile_n, K split split_k ways.
+  // gemm() is the fastest of the candidate tiles and splits (as a cuBLAS heuristic picks).
+  OpCost gemm_tile(const model::GemmShape& shape, core::Dtype dtype, int tile_m, int tile_n, int split_k = 1) const;
   OpCost memory_bound(double bytes_read, double bytes_written) const;
   OpCost op(const model::Op& op, core::Dtype dtype) const;  // dispatches on op.kind
 
@@ -79,6 +82,7 @@ class CostModel {
 
  private:
   OpCost gemm_tiled(const model::GemmShape& shape, core::Dtype dtype) const;
+  double gemm_efficiency(core::Dtype dtype) const;
   OpCost decode_attention(const model::AttentionShape& shape, core::Dtype dtype) const;
 
   const hardware::Chip* chip_;
