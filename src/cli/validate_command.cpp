@@ -32,6 +32,8 @@ std::vector<SuiteEntry> builtin_suites() {
                     [](Context& ctx) { return cost::collectives_suite(ctx.catalog(), ctx.data_dir()); }});
   suites.push_back({"llama3", "Llama 3 405B on 8K-16K H100s (held out) vs the training step model",
                     [](Context& ctx) { return training::llama3_suite(ctx.catalog(), ctx.data_dir()); }});
+  suites.push_back({"nemo-h100", "Megatron-Bridge DGX-H100 FP8 Llama runs (held out) vs the training step model",
+                    [](Context& ctx) { return training::nemo_h100_suite(ctx.catalog(), ctx.data_dir()); }});
   return suites;
 }
 

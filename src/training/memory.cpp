@@ -26,28 +26,30 @@ Parts layer_parts(const model::Architecture& a, bool moe_layer, const Activation
     q_dim = k_dim = static_cast<double>(a.heads) * qk;
     v_dim = o_dim = static_cast<double>(a.heads) * a.mla.v_head_dim;
   }
+  const double g = s.gemm_input_bytes;
   Parts p;
-  // Two norm inputs, the QKV input and the MLP input (2 bytes each), dropout masks after the
-  // attention output and the MLP output.
-  p.replicated = sb * (2 * 2 * h + 2 * h + 2 * h + 2 * mask * h);
-  // Q, K, V and the output-projection input.
-  p.split = sb * 2 * (q_dim + k_dim + v_dim + o_dim);
+  // Two norm inputs (2 bytes), the QKV input and the MLP input (saved GEMM inputs), dropout masks
+  // after the attention output and the MLP output.
+  p.replicated = sb * (2 * 2 * h + g * h + g * h + 2 * mask * h);
+  // Q, K, V (attention inputs) and the output-projection input (a GEMM input).
+  p.split = sb * (2 * (q_dim + k_dim + v_dim) + g * o_dim);
   if (s.flash) {
     p.split += sb * 4.0 * static_cast<double>(a.heads);  // fp32 log-sum-exp per row
   } else {
     p.scores = sb * static_cast<double>(s.seq_len) * static_cast<double>(a.heads) * (s.dropout ? 5.0 : 2.0);
   }
-  const auto mlp_elems = [&](double ffn) {
-    // gated: gate and up outputs and the activation output; plain: fc1 output and GELU output.
-    return a.mlp == model::MlpKind::kGated ? 3.0 * ffn : 2.0 * ffn;
+  // Bytes per token of an MLP of width ffn: gated keeps the gate and up outputs and the
+  // activation output (the down-projection's GEMM input); plain the fc1 output and the GELU output.
+  const auto mlp_bytes = [&](double ffn) {
+    return a.mlp == model::MlpKind::kGated ? (2.0 * 2.0 + g) * ffn : (2.0 + g) * ffn;
   };
   if (moe_layer) {
     const auto& m = a.moe;
-    const double per_token = 2.0 * h + 2.0 * mlp_elems(static_cast<double>(m.expert_ffn));
+    const double per_token = g * h + mlp_bytes(static_cast<double>(m.expert_ffn));
     p.experts = sb * m.experts_per_token * m.capacity_factor * per_token;
-    if (m.shared_experts > 0) p.split += sb * 2.0 * mlp_elems(static_cast<double>(m.shared_expert_ffn));
+    if (m.shared_experts > 0) p.split += sb * mlp_bytes(static_cast<double>(m.shared_expert_ffn));
   } else {
-    p.split += sb * 2.0 * mlp_elems(static_cast<double>(a.ffn));
+    p.split += sb * mlp_bytes(static_cast<double>(a.ffn));
   }
   return p;
 }

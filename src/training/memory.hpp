@@ -13,6 +13,7 @@ struct ActivationShape {
   bool sp = false;        // sequence parallel: the replicated part is divided by tp too
   bool flash = true;      // flash attention: no s^2 score matrices kept
   bool dropout = false;   // GPT-2 style dropout masks (1 byte per element)
+  double gemm_input_bytes = 2;  // saved inputs of the linear layers: 1 with FP8 (kept quantised)
 };
 
 // Activation bytes of one transformer layer without recomputation, generalised from Korthikanti

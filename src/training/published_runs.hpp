@@ -15,4 +15,11 @@ namespace xpusim::training {
 // Contract: informative tolerance, every row within 15%.
 core::ValidationSuite llama3_suite(const hardware::Catalog& catalog, const std::filesystem::path& data_dir);
 
+// `xpusim validate --suite nemo-h100`: the dense DGX-H100 pre-training rows of NVIDIA's
+// Megatron-Bridge performance summary (NeMo 25.11 container; docs/performance-summary.md of
+// NVIDIA-NeMo/Megatron-Bridge): Llama 3 8B/70B and Llama 3.1 405B in FP8 with their published
+// layouts, compared in tokens/s per GPU (no FLOP convention involved). Held out.
+// Contract: informative tolerance, every row within 20%.
+core::ValidationSuite nemo_h100_suite(const hardware::Catalog& catalog, const std::filesystem::path& data_dir);
+
 }  // namespace xpusim::training

@@ -117,7 +117,7 @@ ShapeCosts StepModel::compute_shape_costs(const Layout& l) const {
       const double t = op.kind == model::OpKind::kAttention && !l.framework.flash_attention
                            ? unfused_attention_s(op.attention, !fwd)
                            : cost_.op(op, matmul ? l.dtype : core::Dtype::kBf16).time_s;
-      (fwd ? lc.fwd_s : lc.bwd_s) += t;
+      (fwd ? lc.fwd_s : lc.bwd_s) += t + (matmul ? fp8_cast_s(op, l.dtype) : 0.0);
       (fwd ? lc.fwd_flops : lc.bwd_flops) += op.flops;
       if (op.kind == model::OpKind::kAttention) {
         (fwd ? lc.attn_fwd_s : lc.attn_bwd_s) += t;
@@ -163,6 +163,16 @@ double StepModel::unfused_attention_s(const model::AttentionShape& a, bool backw
          gemm(a.q_len, a.kv_len, a.v_head_dim) + gemm(a.kv_len, a.v_head_dim, a.q_len) +  // dP, dV
          cost_.memory_bound(4 * scores, 2 * scores).time_s +                    // softmax backward
          drop * cost_.memory_bound(3 * scores, 2 * scores).time_s;              // dropout backward
+}
+
+// FP8 with current scaling (Transformer Engine): before each GEMM the bf16 activation-side
+// operand is read for its amax and read again to be quantised to 1 byte; weights are cast once
+// per step and cached, so they are not charged per micro-batch.
+double StepModel::fp8_cast_s(const model::Op& op, core::Dtype dtype) const {
+  if (dtype != core::Dtype::kFp8) return 0.0;
+  const double elems = static_cast<double>(op.gemm.m) * static_cast<double>(op.gemm.k) *
+                       static_cast<double>(std::max(1LL, op.gemm.batch));
+  return cost_.memory_bound(4.0 * elems, 1.0 * elems).time_s;
 }
 
 const ShapeCosts& StepModel::shape_costs(const Layout& layout) {
@@ -516,6 +526,7 @@ StepResult StepModel::evaluate(const Layout& layout, const ShapeCosts& c) const 
   as.sp = l.sp();
   as.flash = l.framework.flash_attention;
   as.dropout = dropout_;
+  as.gemm_input_bytes = l.dtype == core::Dtype::kFp8 ? 1.0 : 2.0;
   const auto per_layer = [&](bool moe_layer) {
     switch (l.recompute) {
       case Recompute::kNone: return layer_activation_bytes(arch_, moe_layer, as);

@@ -115,6 +115,7 @@ class StepModel {
   LayerSet layer_set(const Layout& l, const ShapeCosts& c, const Groups& g) const;
   StageSum stage_sum(const Layout& l, const ShapeCosts& c, const LayerSet& t, int stage) const;
   double unfused_attention_s(const model::AttentionShape& a, bool backward) const;
+  double fp8_cast_s(const model::Op& op, core::Dtype dtype) const;
 
   model::Architecture arch_;
   std::shared_ptr<const hardware::System> system_;
