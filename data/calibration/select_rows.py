@@ -41,6 +41,7 @@ for x in rows:
         elif cid.startswith('gemm_aiter1092'): note='aiter tuning-script output: per-shape tuned configs, non-monotonic in M (m=256 runs 2.3x slower than m=192 on the same N, K), not a library heuristic'
         elif cid.startswith(('gemm_tritonissue3672','gemm_tritonissue2339')): note='torch.matmul timed by triton do_bench in a user post on H100: a fixed ~8 us per-call floor (256^3 in 8.2 us) that the Azure cuBLASLt harness on the same chip does not show (1024^3 fp8 in 7.8 us in total), and non-monotonic in size (2688^3 slower than 2560^3); host dispatch, not kernel time'
         elif dt(x['dtype'])=='fp4': note='fp4 (block-scaled) GEMM: no fp4 path calibrated in this issue'
+        elif cid=='gemm_tritonissue3551_a100_cublas_896x896x896': note='outlier of its own sweep: 896^3 takes 19.5 us, within 5% of 1024^3 (20.5 us) with 33% fewer FLOPs, so the library ran a configuration the post does not report'
         elif cid.startswith('gemm_fastcu_issue13'): note='user reproduction with CUDA 12.4: cuBLAS at 518.6 TFLOP/s vs 797.8 in the fast.cu README on the same shape; an outlier set (old library/unstated clocks)'
         elif 'triton' in ll and 'cublas' not in ll: note='Triton tutorial kernel, not a production library GEMM (the model predicts cuBLAS/CUTLASS-class kernels)'
         elif 'fast.cu kernel' in ll or 'cute' in ll or 'naive' in ll or 'cutlass 3 warp' in ll: note='hand-written teaching kernel, not a production library GEMM'
