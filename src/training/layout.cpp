@@ -47,4 +47,18 @@ std::string axis_order_name(const AxisOrder& order) {
   return out;
 }
 
+Layout make_layout(long long gpus, int tp, int pp, int cp, int vpp, long long seq_len, long long global_batch,
+                   long long micro_batch) {
+  Layout l;
+  l.gpus = gpus;
+  l.tp = tp;
+  l.pp = pp;
+  l.cp = cp;
+  l.vpp = vpp;
+  l.seq_len = seq_len;
+  l.global_batch = global_batch;
+  l.micro_batch = micro_batch;
+  return l;
+}
+
 }  // namespace xpusim::training

@@ -55,4 +55,8 @@ struct Layout {
   int expert_tp() const { return etp > 0 ? etp : tp; }
 };
 
+// A layout of the given sizes with defaults elsewhere (dp 0: derived from gpus).
+Layout make_layout(long long gpus, int tp, int pp, int cp, int vpp, long long seq_len, long long global_batch,
+                   long long micro_batch);
+
 }  // namespace xpusim::training

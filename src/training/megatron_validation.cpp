@@ -71,15 +71,8 @@ double megatron_flops_per_iteration(const MegatronRow& r) {
 }
 
 Layout megatron2021_layout(const MegatronRow& row, long long micro_batch, int vpp) {
-  Layout l;
-  l.gpus = row.gpus;
-  l.tp = row.tp;
-  l.pp = row.pp;
+  Layout l = make_layout(row.gpus, row.tp, row.pp, 1, vpp, row.seq_len, row.global_batch, micro_batch);
   l.dp = row.dp;
-  l.vpp = vpp;
-  l.seq_len = row.seq_len;
-  l.global_batch = row.global_batch;
-  l.micro_batch = micro_batch;
   l.recompute = Recompute::kFull;
   l.zero = 0;
   l.sequence_parallel = false;

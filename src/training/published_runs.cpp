@@ -46,15 +46,7 @@ core::ValidationSuite llama3_suite(const hardware::Catalog& catalog, const std::
   // One recipe (recomputation mode and vpp) for all runs, as Meta trained with one: the one with
   // the best total predicted throughput among those with which every run fits.
   const auto layout_of = [](const PublishedRun& run, Recompute rc, int v) {
-    Layout l;
-    l.gpus = run.gpus;
-    l.tp = run.tp;
-    l.cp = run.cp;
-    l.pp = run.pp;
-    l.vpp = v;
-    l.seq_len = run.seq_len;
-    l.global_batch = run.global_batch;
-    l.micro_batch = 1;
+    Layout l = make_layout(run.gpus, run.tp, run.pp, run.cp, v, run.seq_len, run.global_batch, 1);
     l.zero = 1;
     l.trim_edge_stages = true;
     l.recompute = rc;
@@ -137,15 +129,7 @@ core::ValidationSuite nemo_h100_suite(const hardware::Catalog& catalog, const st
     StepModel model(model::load_model(run.model, data_dir), system);
     std::vector<Layout> tries;
     for (auto rc : {Recompute::kNone, Recompute::kSelective, Recompute::kFull}) {
-      Layout l;
-      l.gpus = run.gpus;
-      l.tp = run.tp;
-      l.pp = run.pp;
-      l.cp = run.cp;
-      l.vpp = run.vp;
-      l.seq_len = run.seq_len;
-      l.global_batch = run.global_batch;
-      l.micro_batch = run.micro_batch;
+      Layout l = make_layout(run.gpus, run.tp, run.pp, run.cp, run.vp, run.seq_len, run.global_batch, run.micro_batch);
       l.zero = run.fsdp ? 3 : 1;
       l.dtype = core::Dtype::kFp8;
       l.recompute = rc;

@@ -12,13 +12,7 @@ StepModel make(const char* model, const char* system) {
 }
 
 Layout layout(long long gpus, int tp, int pp, long long seq, long long gbs) {
-  Layout l;
-  l.gpus = gpus;
-  l.tp = tp;
-  l.pp = pp;
-  l.seq_len = seq;
-  l.global_batch = gbs;
-  return l;
+  return make_layout(gpus, tp, pp, 1, 1, seq, gbs, 1);
 }
 
 TEST(StepModel, SeventyBWithoutModelParallelismDoesNotFit) {
