@@ -20,6 +20,7 @@ struct PcState {
   std::int64_t act = kLongAgo, rd = kLongAgo, wr = kLongAgo, ref = kLongAgo, refpb = kLongAgo;
   std::int64_t data_end = kLongAgo;  // end of the last data burst on the bus
   std::int64_t first_cycle = -1;
+  std::int64_t last_cycle = 0;
   int last_col_sid = -1;
   std::int64_t last_col = kLongAgo;
 };
@@ -55,13 +56,14 @@ CheckReport check_timing(const TimingSet& set, int pcs, const std::vector<Comman
     const auto need = [&](const char* rule, std::int64_t earliest, const char* what) {
       if (now < earliest) fail(rule, earliest, what);
     };
-    if (now < last_cycle) fail("order", last_cycle, "command log out of cycle order");
-    last_cycle = now;
     if (c.pc >= static_cast<std::uint32_t>(pcs) || c.bank >= banks) {
       fail("state", 0, "pseudo-channel or bank out of range");
       continue;
     }
     PcState& P = pc[c.pc];
+    if (now < P.last_cycle) fail("order", P.last_cycle, "command log of this pseudo-channel out of cycle order");
+    P.last_cycle = now;
+    last_cycle = std::max(last_cycle, now);
     if (P.first_cycle < 0) P.first_cycle = now;
     BankState& B = bank[static_cast<std::size_t>(c.pc) * static_cast<std::size_t>(banks) + c.bank];
     auto& G = group[static_cast<std::size_t>(c.pc) * static_cast<std::size_t>(groups) + static_cast<std::size_t>(c.bank / bpg)];

@@ -29,7 +29,8 @@ struct CheckReport {
 // tFAW, tCCD_S/L/R, tWTR_S/L, tRTW, tRTP, tWR, data-bus overlap, tRFC, tRFCpb, tRREFD and the
 // refresh interval (at most 9 x tREFI between refreshes, JEDEC's postponement limit).
 // Contract: written independently of the scheduler (it keeps last-command times, not ready
-// times), so it can catch scheduler bugs; commands must be in non-decreasing cycle order.
+// times), so it can catch scheduler bugs; each pseudo-channel's commands must be in
+// non-decreasing cycle order (pseudo-channels may interleave in any order).
 CheckReport check_timing(const TimingSet& set, int pcs, const std::vector<CommandRecord>& log,
                          std::size_t keep_first = 10);
 

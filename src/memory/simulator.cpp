@@ -67,7 +67,9 @@ struct Simulator::Impl {
     // Fields every row-command scan reads, kept apart from Bank so a scan touches few cache lines.
     std::array<std::uint64_t, kMaxBanks> bank_act_ready{};  // tRC, tRP, tRFC, tRRD_L
     std::array<std::uint64_t, kMaxBanks> bank_pre_ready{};  // tRAS, tRTP, write recovery
-    std::array<std::uint64_t, kMaxBanks> head_order[2];     // order of each bank's oldest entry
+    // Keys order << 6 | bank (see age_key) of each bank's oldest entry and oldest row hit, so
+    // that picking the oldest is a single min over the scanned banks.
+    std::array<std::uint64_t, kMaxBanks> head_order[2];
     // Fields every column-command scan reads: tRCD (read, write) and the oldest row hit.
     std::array<std::uint64_t, kMaxBanks> bank_col_ready[2];
     std::array<std::uint64_t, kMaxBanks> hit_order[2];
@@ -107,7 +109,6 @@ struct Simulator::Impl {
   SimResult::Counts counts;
   std::uint64_t order = 0, column_cmds = 0, granules_done = 0, last_done = 0;
   std::uint64_t latency_sum = 0, completed = 0;
-  std::vector<std::uint64_t> freed;  // PCs that freed a queue entry since the last admission pass
 
   Impl(const TimingSet& s, const ControllerConfig& c, const AddressMapping& m, std::vector<CommandRecord>* l)
       : set(s), cfg(c), map(m), t(s.t), log(l) {
@@ -140,11 +141,11 @@ struct Simulator::Impl {
       pc.ref_due = interval + interval * p / pcs.size();
     }
     histogram.assign(kLinearHistogram + 64, 0);
-    freed.assign((pcs.size() + 63) / 64, ~0ull);
   }
 
   Entry* pool(std::size_t p) { return &entries[p * static_cast<std::size_t>(entries_per_pc)]; }
   // Table lookups: the divisors are not compile-time constants and division is slow.
+  static std::uint64_t age_key(std::uint64_t order, int bank) { return order << 6 | static_cast<std::uint64_t>(bank); }
   int group_of(int bank) const { return group_table[static_cast<std::size_t>(bank)]; }
   int sid_of(int bank) const { return sid_table[static_cast<std::size_t>(bank)]; }
 
@@ -190,13 +191,13 @@ struct Simulator::Impl {
     Bank& bk = pc.banks[a.bank];
     if (bk.tail[m] == kNil) {
       bk.head[m] = i;
-      pc.head_order[m][a.bank] = e[i].order;
+      pc.head_order[m][a.bank] = age_key(e[i].order, a.bank);
     } else {
       e[bk.tail[m]].next = i;
     }
     bk.tail[m] = i;
     ++bk.count[m];
-    if (bk.open_row == static_cast<std::int64_t>(a.row) && bk.hits[m]++ == 0) pc.hit_order[m][a.bank] = e[i].order;
+    if (bk.open_row == static_cast<std::int64_t>(a.row) && bk.hits[m]++ == 0) pc.hit_order[m][a.bank] = age_key(e[i].order, a.bank);
     ++pc.queued[m];
     set_bits(pc, a.bank);
   }
@@ -222,7 +223,7 @@ struct Simulator::Impl {
       std::uint64_t first = ~0ull;
       for (std::uint16_t i = bk.head[m]; i != kNil; i = e[i].next) {
         if (e[i].row != static_cast<std::uint64_t>(bk.open_row)) continue;
-        if (h++ == 0) first = e[i].order;
+        if (h++ == 0) first = age_key(e[i].order, b);
       }
       bk.hits[m] = h;
       pc.hit_order[m][static_cast<std::size_t>(b)] = first;
@@ -346,14 +347,13 @@ struct Simulator::Impl {
         const bool ok = ready <= now;
         col_wake = std::min(col_wake, ok ? kNever : ready);
         col_ready_count += ok;
-        const std::uint64_t o = ok ? pc.hit_order[m][ub] : ~0ull;
-        best_bank = o < best_order ? b : best_bank;
-        best_order = std::min(best_order, o);
+        best_order = std::min<std::uint64_t>(best_order, ok ? pc.hit_order[m][ub] : ~0ull);
       }
+      if (best_order != ~0ull) best_bank = static_cast<int>(best_order & 63);
       if (best_bank >= 0) {
         const Bank& bk = pc.banks[static_cast<std::size_t>(best_bank)];
         for (std::uint16_t i = bk.head[m]; i != kNil; best_prev = i, i = e[i].next) {
-          if (e[i].order == best_order) {
+          if (e[i].order == best_order >> 6) {
             best_i = i;
             break;
           }
@@ -387,7 +387,7 @@ struct Simulator::Impl {
         }
         const std::uint64_t o = pc.head_order[m][static_cast<std::size_t>(b)];
         ++ready_count;
-        if (o < best_order) best_order = o, best_bank = b;
+        best_order = std::min(best_order, o);
       }
       // ACT candidates: closed banks; tRRD_S and tFAW are common to all, so test them once.
       const std::uint64_t act_mask = cand & ~pc.openmask;
@@ -402,11 +402,10 @@ struct Simulator::Impl {
           const bool ok = ready <= now;
           row_wake = std::min(row_wake, ok ? kNever : ready);
           ready_count += ok;
-          const std::uint64_t o = ok ? pc.head_order[m][static_cast<std::size_t>(b)] : ~0ull;
-          best_bank = o < best_order ? b : best_bank;
-          best_order = std::min(best_order, o);
+          best_order = std::min<std::uint64_t>(best_order, ok ? pc.head_order[m][static_cast<std::size_t>(b)] : ~0ull);
         }
       }
+      if (best_order != ~0ull) best_bank = static_cast<int>(best_order & 63);
       pc.row_next = row_wake;
       if (best_bank >= 0) {
         Bank& bk = pc.banks[static_cast<std::size_t>(best_bank)];
@@ -484,7 +483,7 @@ struct Simulator::Impl {
       // Unlink the entry and free its slot.
       if (prev == kNil) {
         bk.head[m] = e[i].next;
-        pc.head_order[m][static_cast<std::size_t>(b)] = bk.head[m] == kNil ? ~0ull : e[bk.head[m]].order;
+        pc.head_order[m][static_cast<std::size_t>(b)] = bk.head[m] == kNil ? ~0ull : age_key(e[bk.head[m]].order, b);
       } else {
         e[prev].next = e[i].next;
       }
@@ -496,7 +495,7 @@ struct Simulator::Impl {
       if (bk.hits[m])
         for (std::uint16_t j = e[i].next; j != kNil; j = e[j].next)
           if (e[j].row == e[i].row) {
-            next_hit = e[j].order;
+            next_hit = age_key(e[j].order, b);
             break;
           }
       pc.hit_order[m][static_cast<std::size_t>(b)] = next_hit;
@@ -505,7 +504,6 @@ struct Simulator::Impl {
       const std::uint32_t req = e[i].req;
       e[i].next = pc.free_head;
       pc.free_head = i;
-      freed[p / 64] |= 1ull << (p % 64);
       complete(req, done);
     } else {
       --e[i].bursts_left;
@@ -571,7 +569,6 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
   for (std::size_t i = 0; i < pieces.size(); ++i) pieces[i].next = i + 1 < pieces.size() ? static_cast<std::uint32_t>(i + 1) : kEnd;
   std::uint32_t free_piece = 0;
   std::vector<std::uint32_t> wait_head(npc, kEnd), wait_tail(npc, kEnd);
-  std::vector<std::uint64_t> waiting((npc + 63) / 64, 0);  // PCs with pieces waiting
   // Next cycle each PC may issue something, apart from the PC state so the scans stay in cache.
   std::vector<std::uint64_t> wake(npc, 0);
 
@@ -580,14 +577,32 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
   std::uint64_t entered = 0, bytes = 0;
   const std::uint64_t total = source.size();
   const std::uint64_t progress_every = 1 << 16;
-  std::uint64_t now = 0;
+  // Time advances in epochs of kEpoch clocks. New requests enter the window at epoch starts;
+  // then each PC runs the whole epoch on its own, so its state stays in cache (PCs share no
+  // timing rule, and a piece only waits for its own PC's queue).
+  constexpr std::uint64_t kEpoch = 64;
+  const auto admit = [&](std::size_t q, std::uint64_t now) {
+    auto& pc = s.pcs[q];
+    bool admitted = false;
+    while (wait_head[q] != kEnd) {
+      const std::uint32_t i = wait_head[q];
+      const Piece& pp = pieces[i];
+      if (pc.queued[pp.write] >= s.cap[pp.write] || s.ring[pp.req].arrival > now) break;
+      s.enqueue(q, pp.a, pp.bursts, pp.write != 0, pp.req);
+      wait_head[q] = pp.next;
+      pieces[i].next = free_piece;
+      free_piece = i;
+      admitted = true;
+    }
+    if (wait_head[q] == kEnd) wait_tail[q] = kEnd;
+    // enqueue() lowered the PC's column/row bounds to the new entries' ready times.
+    if (admitted) wake[q] = std::min(wake[q], std::max(now + 1, std::min(pc.col_next, pc.row_next)));
+  };
+  std::uint64_t t0 = 0;
   for (;;) {
-    // Controllers whose next possible command is due.
-    for (std::size_t p = 0; p < npc; ++p)
-      if (wake[p] <= now) wake[p] = s.step(p, now);
-
+    const std::uint64_t t1 = t0 + kEpoch;
     // New requests into the window, in arrival order.
-    while (have && cur.arrival_cycle <= now && entered - s.completed < window) {
+    while (have && cur.arrival_cycle < t1 && entered - s.completed < window) {
       const std::uint32_t slot = static_cast<std::uint32_t>(entered & s.ring_mask);
       if (s.ring[slot].remaining != 0) break;  // a much older request still outstanding
       std::uint32_t count = 0;
@@ -605,51 +620,33 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
         if (wait_tail[q] == kEnd) wait_head[q] = i;
         else pieces[wait_tail[q]].next = i;
         wait_tail[q] = i;
-        waiting[q / 64] |= 1ull << (q % 64);
-        s.freed[q / 64] |= 1ull << (q % 64);  // new pieces: worth a look even without a free slot
         ++count;
         a = stop;
       }
-      s.ring[slot] = RequestSlot{std::max(cur.arrival_cycle, now), 0, count};
+      s.ring[slot] = RequestSlot{std::max(cur.arrival_cycle, t0), 0, count};
       bytes += static_cast<std::uint64_t>(request_bytes);
       ++entered;
       if (progress && entered % progress_every == 0) progress(entered, total);
       have = source.next(cur);
     }
 
-    // Waiting pieces into controller queues that have room.
-    for (std::size_t w = 0; w < waiting.size(); ++w) {
-      // Only PCs that freed a slot or got new pieces can admit anything.
-      const std::uint64_t look = waiting[w] & s.freed[w];
-      s.freed[w] = 0;
-      for (std::uint64_t bits = look; bits; bits &= bits - 1) {
-        const std::size_t q = w * 64 + static_cast<std::size_t>(std::countr_zero(bits));
-        auto& pc = s.pcs[q];
-        bool admitted = false;
-        while (wait_head[q] != kEnd) {
-          const std::uint32_t i = wait_head[q];
-          const Piece& pp = pieces[i];
-          if (pc.queued[pp.write] >= s.cap[pp.write]) break;
-          s.enqueue(q, pp.a, pp.bursts, pp.write != 0, pp.req);
-          wait_head[q] = pp.next;
-          pieces[i].next = free_piece;
-          free_piece = i;
-          admitted = true;
-        }
-        if (wait_head[q] == kEnd) {
-          wait_tail[q] = kEnd;
-          waiting[w] &= ~(1ull << (q % 64));
-        }
-        // enqueue() lowered the PC's column/row bounds to the new entries' ready times.
-        if (admitted) wake[q] = std::min(wake[q], std::max(now + 1, std::min(pc.col_next, pc.row_next)));
+    std::uint64_t next_t0 = have ? cur.arrival_cycle : kNever;
+    for (std::size_t p = 0; p < npc; ++p) {
+      std::uint64_t now = t0;
+      for (;;) {
+        if (wake[p] <= now) wake[p] = s.step(p, now);
+        admit(p, now);
+        std::uint64_t next = wake[p];
+        if (wait_head[p] != kEnd) next = std::min(next, std::max(now + 1, s.ring[pieces[wait_head[p]].req].arrival));
+        if (next >= t1) break;
+        now = std::max(next, now + 1);
       }
+      next_t0 = std::min(next_t0, wake[p]);
+      if (wait_head[p] != kEnd) next_t0 = std::min(next_t0, s.ring[pieces[wait_head[p]].req].arrival);
     }
-
     if (!have && s.completed == entered) break;
-    std::uint64_t next = kNever;
-    for (std::size_t p = 0; p < npc; ++p) next = std::min(next, wake[p]);
-    if (have && cur.arrival_cycle > now) next = std::min(next, cur.arrival_cycle);
-    now = std::max(next, now + 1);
+    // Skip epochs in which nothing can happen.
+    t0 = next_t0 == kNever ? t1 : std::max(t1, next_t0 / kEpoch * kEpoch);
   }
   if (progress) progress(total, total);
   const std::uint64_t admitted = entered;
