@@ -30,6 +30,7 @@ struct FrameworkOptions {
   bool overlap_p2p = true;           // PP send/recv overlapped in the steady state
   bool p2p_scatter_gather = true;    // PP sends 1/tp of the activation, all-gathered over NVLink
   bool flash_attention = true;       // no s^2 score matrices stored
+  bool fused_grad_accumulation = true;  // wgrad GEMMs accumulate into fp32 main grads directly
   double grad_reduce_bytes = 4;      // bytes per gradient element reduced (fp32 main grads)
 };
 

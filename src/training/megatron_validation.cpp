@@ -82,6 +82,7 @@ Layout megatron2021_layout(const MegatronRow& row, long long micro_batch, int vp
   l.framework.overlap_p2p = false;
   l.framework.p2p_scatter_gather = true;
   l.framework.flash_attention = false;
+  l.framework.fused_grad_accumulation = false;  // gradient_accumulation_fusion came in 2022
   l.framework.grad_reduce_bytes = 2;
   return l;
 }

@@ -273,7 +273,7 @@ namespace {
 // Exposed communication and recompute of one layer type, per micro-batch.
 LayerTimes layer_times(const model::Architecture& a, const Layout& l, const LayerCost& c, bool moe,
                        const cost::CollectiveModel& coll, const cost::GroupPlacement& tp,
-                       const cost::GroupPlacement& cp_pair, const cost::GroupPlacement& ep) {
+                       const cost::GroupPlacement& cp_pair, const cost::GroupPlacement& ep, double grad_accum_s) {
   LayerTimes t;
   const double tokens = static_cast<double>(l.micro_batch) * static_cast<double>(l.seq_len) / l.cp;
   const double act_bytes = tokens * static_cast<double>(a.hidden) * 2.0;
@@ -325,7 +325,7 @@ LayerTimes layer_times(const model::Architecture& a, const Layout& l, const Laye
   } else if (l.recompute == Recompute::kSelective) {
     recompute = c.attn_fwd_s;
   }
-  t.compute = c.fwd_s + c.bwd_s;
+  t.compute = c.fwd_s + c.bwd_s + grad_accum_s;
   t.recompute = recompute;
   t.tp = tp_fwd + tp_bwd + (l.recompute == Recompute::kFull ? tp_fwd : 0.0);
   t.cp = cp_fwd + cp_bwd + (l.recompute == Recompute::kFull ? cp_fwd : 0.0);
@@ -333,7 +333,7 @@ LayerTimes layer_times(const model::Architecture& a, const Layout& l, const Laye
   t.comm_fwd = tp_fwd + cp_fwd + ep_fwd;
   t.comm_bwd = tp_bwd + cp_bwd + ep_bwd + recompute_comm;
   t.fwd = c.fwd_s + t.comm_fwd;
-  t.bwd = c.bwd_s + recompute + t.comm_bwd;
+  t.bwd = c.bwd_s + grad_accum_s + recompute + t.comm_bwd;
   return t;
 }
 
@@ -383,10 +383,18 @@ struct StepModel::LayerSet {
 };
 
 StepModel::LayerSet StepModel::layer_set(const Layout& l, const ShapeCosts& c, const Groups& g) const {
-  return {layer_times(arch_, l, c.dense, false, coll_, g.tp, g.cp_pair, g.ep),
-          layer_times(arch_, l, c.moe, true, coll_, g.tp, g.cp_pair, g.ep),
-          layer_times(arch_, l, c.embedding, false, coll_, {}, {}, {}),
-          layer_times(arch_, l, c.head, false, coll_, {}, {}, {})};
+  // Without gradient-accumulation fusion (Megatron-LM before 2022) each micro-batch's bf16/fp16
+  // weight gradients are added into the fp32 main gradients by a separate memory-bound pass:
+  // read 2 + 4 bytes, write 4 bytes per parameter.
+  const auto accum = [&](const LayerCost& lc) {
+    return l.framework.fused_grad_accumulation || lc.params <= 0
+               ? 0.0
+               : cost_.memory_bound(6.0 * lc.params, 4.0 * lc.params).time_s;
+  };
+  return {layer_times(arch_, l, c.dense, false, coll_, g.tp, g.cp_pair, g.ep, accum(c.dense)),
+          layer_times(arch_, l, c.moe, true, coll_, g.tp, g.cp_pair, g.ep, accum(c.moe)),
+          layer_times(arch_, l, c.embedding, false, coll_, {}, {}, {}, accum(c.embedding)),
+          layer_times(arch_, l, c.head, false, coll_, {}, {}, {}, accum(c.head))};
 }
 
 StageSum StepModel::stage_sum(const Layout& l, const ShapeCosts& c, const LayerSet& t, int s) const {
