@@ -383,13 +383,14 @@ struct StepModel::LayerSet {
 };
 
 StepModel::LayerSet StepModel::layer_set(const Layout& l, const ShapeCosts& c, const Groups& g) const {
-  // Without gradient-accumulation fusion (Megatron-LM before 2022) each micro-batch's bf16/fp16
-  // weight gradients are added into the fp32 main gradients by a separate memory-bound pass:
-  // read 2 + 4 bytes, write 4 bytes per parameter.
+  // Without gradient-accumulation fusion (Megatron-LM before 2022) each micro-batch's 2-byte
+  // weight gradients are added into the main-gradient buffer (grad_reduce_bytes wide) by a
+  // separate memory-bound pass: read 2 + g bytes, write g bytes per parameter.
+  const double g_bytes = l.framework.grad_reduce_bytes;
   const auto accum = [&](const LayerCost& lc) {
     return l.framework.fused_grad_accumulation || lc.params <= 0
                ? 0.0
-               : cost_.memory_bound(6.0 * lc.params, 4.0 * lc.params).time_s;
+               : cost_.memory_bound((2.0 + g_bytes) * lc.params, g_bytes * lc.params).time_s;
   };
   return {layer_times(arch_, l, c.dense, false, coll_, g.tp, g.cp_pair, g.ep, accum(c.dense)),
           layer_times(arch_, l, c.moe, true, coll_, g.tp, g.cp_pair, g.ep, accum(c.moe)),
