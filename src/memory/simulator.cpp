@@ -559,6 +559,7 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
   s.ring_mask = ring_size - 1;
   struct Piece {
     DramAddress a;
+    std::uint64_t arrival;  // cycle the request entered the window
     std::uint32_t req;
     std::uint32_t next;
     std::uint8_t bursts;
@@ -587,7 +588,7 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
     while (wait_head[q] != kEnd) {
       const std::uint32_t i = wait_head[q];
       const Piece& pp = pieces[i];
-      if (pc.queued[pp.write] >= s.cap[pp.write] || s.ring[pp.req].arrival > now) break;
+      if (pc.queued[pp.write] >= s.cap[pp.write] || pp.arrival > now) break;
       s.enqueue(q, pp.a, pp.bursts, pp.write != 0, pp.req);
       wait_head[q] = pp.next;
       pieces[i].next = free_piece;
@@ -615,7 +616,7 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
         const std::uint32_t i = free_piece;
         free_piece = pieces[i].next;
         Piece& pc = pieces[i];
-        pc = Piece{mapping_.decode(a), slot, kEnd, bursts, static_cast<std::uint8_t>(cur.write)};
+        pc = Piece{mapping_.decode(a), std::max(cur.arrival_cycle, t0), slot, kEnd, bursts, static_cast<std::uint8_t>(cur.write)};
         const std::size_t q = pc.a.pc;
         if (wait_tail[q] == kEnd) wait_head[q] = i;
         else pieces[wait_tail[q]].next = i;
@@ -637,12 +638,12 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
         if (wake[p] <= now) wake[p] = s.step(p, now);
         admit(p, now);
         std::uint64_t next = wake[p];
-        if (wait_head[p] != kEnd) next = std::min(next, std::max(now + 1, s.ring[pieces[wait_head[p]].req].arrival));
+        if (wait_head[p] != kEnd) next = std::min(next, std::max(now + 1, pieces[wait_head[p]].arrival));
         if (next >= t1) break;
         now = std::max(next, now + 1);
       }
       next_t0 = std::min(next_t0, wake[p]);
-      if (wait_head[p] != kEnd) next_t0 = std::min(next_t0, s.ring[pieces[wait_head[p]].req].arrival);
+      if (wait_head[p] != kEnd) next_t0 = std::min(next_t0, pieces[wait_head[p]].arrival);
     }
     if (!have && s.completed == entered) break;
     // Skip epochs in which nothing can happen.
