@@ -93,7 +93,6 @@ struct Simulator::Impl {
 
   const TimingSet& set;
   const ControllerConfig& cfg;
-  const AddressMapping& map;
   Timings t;
   int banks_per_group, bank_groups_per_sid, banks;
   int cap[2];
@@ -107,11 +106,11 @@ struct Simulator::Impl {
   std::vector<std::uint64_t> histogram;  // kLinearHistogram + 64
   std::vector<CommandRecord>* log;
   SimResult::Counts counts;
-  std::uint64_t order = 0, column_cmds = 0, granules_done = 0, last_done = 0;
+  std::uint64_t order = 0, granules_done = 0, last_done = 0;
   std::uint64_t latency_sum = 0, completed = 0;
 
   Impl(const TimingSet& s, const ControllerConfig& c, const AddressMapping& m, std::vector<CommandRecord>* l)
-      : set(s), cfg(c), map(m), t(s.t), log(l) {
+      : set(s), cfg(c), t(s.t), log(l) {
     banks_per_group = s.org.banks_per_group;
     bank_groups_per_sid = s.org.bank_groups_per_sid;
     banks = s.org.banks_per_pc();
@@ -477,7 +476,6 @@ struct Simulator::Impl {
     for (int s = 0; s < set.org.stack_ids; ++s)
       if (s != sid) pc.col_ready_sid[static_cast<std::size_t>(s)] = std::max(pc.col_ready_sid[static_cast<std::size_t>(s)], now + T(t.nCCDR));
     emit(now, p, m == 0 ? (auto_pre ? Command::kRda : Command::kRd) : (auto_pre ? Command::kWra : Command::kWr), b, e[i].row);
-    ++column_cmds;
 
     if (last_burst) {
       // Unlink the entry and free its slot.
