@@ -290,9 +290,11 @@ core::ValidationSuite kernels_suite(const hardware::Catalog& catalog, const std:
   }
   std::ostringstream desc;
   desc << "Measured GPU kernels (data/calibration/gpu_kernels.csv, copied from the reference gpu_kernels.csv) vs "
-          "the tile-level cost model. Split: within each (source, chip, library) group, rows alternate between "
-          "calibration (fit) and held-out; the memory copy rows fit hbm_fabric_efficiency and the paged decode "
-          "rows are held out. Held-out medians:";
+          "the tile-level cost model. Split: within each (family, chip, source, library, dtype) group, in file "
+          "order, rows alternate between calibration (fit) and held-out, a single-row group going to fit; the "
+          "H100 copy rows fit hbm_fabric_efficiency, the paged decode rows and every B200/MI325X/GH200 row "
+          "(sibling-die values) are held out. DeepGEMM rows are profiler kernel times (no host launch). "
+          "Held-out medians:";
   for (const auto& [family, errs] : held)
     desc << " " << family << " " << std::round(median(errs) * 1000) / 10 << "% (" << errs.size() << " rows, max "
          << std::round((errs.empty() ? 0 : *std::max_element(errs.begin(), errs.end())) * 1000) / 10 << "%)";
@@ -312,24 +314,6 @@ memory::AnalyticalModel hbm_model_for(const hardware::Chip& chip, const memory::
   return memory::AnalyticalModel::for_memory_system(chip.memory(), timings);
 }
 
-double* cost_param(CostParams& p, std::string_view name) {
-  if (name == "gemm_mainloop_efficiency") return &p.gemm_mainloop_efficiency;
-  if (name == "gemm_mainloop_efficiency_fp8") return &p.gemm_mainloop_efficiency_fp8;
-  if (name == "gemm_tile_overhead_cycles") return &p.gemm_tile_overhead_cycles;
-  if (name == "l2_bandwidth") return &p.l2_bandwidth;
-  if (name == "kernel_launch_overhead") return &p.kernel_launch_overhead;
-  if (name == "hbm_fabric_efficiency") return &p.hbm_fabric_efficiency;
-  if (name == "hbm_stream_efficiency") return &p.hbm_stream_efficiency;
-  if (name == "attention_kernel_generation") return &p.attention_kernel_generation;
-  if (name == "attention_fa2_efficiency") return &p.attention_fa2_efficiency;
-  if (name == "attention_fa3_efficiency") return &p.attention_fa3_efficiency;
-  if (name == "attention_bwd_efficiency_ratio") return &p.attention_bwd_efficiency_ratio;
-  if (name == "attention_fa2_softmax_overlap") return &p.attention_fa2_softmax_overlap;
-  if (name == "attention_fa3_softmax_overlap") return &p.attention_fa3_softmax_overlap;
-  if (name == "attention_softmax_cycles_per_element") return &p.attention_softmax_cycles_per_element;
-  if (name == "attention_tile_overhead_cycles") return &p.attention_tile_overhead_cycles;
-  return nullptr;
-}
 
 namespace {
 

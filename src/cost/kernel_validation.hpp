@@ -47,9 +47,8 @@ RowPrediction predict_row(const KernelRow& row, const CostModel& model);
 core::ValidationSuite kernels_suite(const hardware::Catalog& catalog, const std::filesystem::path& data_dir);
 std::string kernels_tolerance();
 
-// Parameters a fit may move, by calibration name. The fitter minimises the squared log error of
-// the chip's `fit` rows by coordinate descent within physical bounds.
-double* cost_param(CostParams& params, std::string_view name);  // nullptr if unknown
+// The fitter minimises the squared log error of the chip's `fit` rows by coordinate descent over
+// the named parameters (see cost_param()) within physical bounds.
 CostParams fit_cost_params(const std::vector<KernelRow>& rows, const hardware::Chip& chip, CostParams start,
                            const std::vector<std::string>& names, const memory::AnalyticalModel* hbm);
 // The memory layer's analytical HBM model of a chip (the one every CostModel of the CLI uses).

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <string_view>
+#include <utility>
 
 #include "core/error.hpp"
 #include "memory/analytical.hpp"
@@ -55,24 +57,34 @@ double soft_max4(double a, double b) {
 
 }  // namespace
 
+// Calibration name -> CostParams member: one list for reading the catalog and for fitters.
+constexpr std::array<std::pair<std::string_view, double CostParams::*>, 15> kParamFields{{
+    {"gemm_mainloop_efficiency", &CostParams::gemm_mainloop_efficiency},
+    {"gemm_mainloop_efficiency_fp8", &CostParams::gemm_mainloop_efficiency_fp8},
+    {"gemm_tile_overhead_cycles", &CostParams::gemm_tile_overhead_cycles},
+    {"l2_bandwidth", &CostParams::l2_bandwidth},
+    {"kernel_launch_overhead", &CostParams::kernel_launch_overhead},
+    {"hbm_fabric_efficiency", &CostParams::hbm_fabric_efficiency},
+    {"hbm_stream_efficiency", &CostParams::hbm_stream_efficiency},
+    {"attention_kernel_generation", &CostParams::attention_kernel_generation},
+    {"attention_fa2_efficiency", &CostParams::attention_fa2_efficiency},
+    {"attention_fa3_efficiency", &CostParams::attention_fa3_efficiency},
+    {"attention_bwd_efficiency_ratio", &CostParams::attention_bwd_efficiency_ratio},
+    {"attention_fa2_softmax_overlap", &CostParams::attention_fa2_softmax_overlap},
+    {"attention_fa3_softmax_overlap", &CostParams::attention_fa3_softmax_overlap},
+    {"attention_softmax_cycles_per_element", &CostParams::attention_softmax_cycles_per_element},
+    {"attention_tile_overhead_cycles", &CostParams::attention_tile_overhead_cycles},
+}};
+
+double* cost_param(CostParams& params, std::string_view name) {
+  for (const auto& [field, member] : kParamFields)
+    if (field == name) return &(params.*member);
+  return nullptr;
+}
+
 CostParams CostParams::from_chip(const hardware::Chip& chip) {
-  const auto& c = chip.calibration();
   CostParams p;
-  p.gemm_mainloop_efficiency = c.get("gemm_mainloop_efficiency");
-  p.gemm_mainloop_efficiency_fp8 = c.get("gemm_mainloop_efficiency_fp8");
-  p.gemm_tile_overhead_cycles = c.get("gemm_tile_overhead_cycles");
-  p.l2_bandwidth = c.get("l2_bandwidth");
-  p.kernel_launch_overhead = c.get("kernel_launch_overhead");
-  p.hbm_fabric_efficiency = c.get("hbm_fabric_efficiency");
-  p.hbm_stream_efficiency = c.get("hbm_stream_efficiency");
-  p.attention_kernel_generation = c.get("attention_kernel_generation");
-  p.attention_fa2_efficiency = c.get("attention_fa2_efficiency");
-  p.attention_fa3_efficiency = c.get("attention_fa3_efficiency");
-  p.attention_bwd_efficiency_ratio = c.get("attention_bwd_efficiency_ratio");
-  p.attention_fa2_softmax_overlap = c.get("attention_fa2_softmax_overlap");
-  p.attention_fa3_softmax_overlap = c.get("attention_fa3_softmax_overlap");
-  p.attention_softmax_cycles_per_element = c.get("attention_softmax_cycles_per_element");
-  p.attention_tile_overhead_cycles = c.get("attention_tile_overhead_cycles");
+  for (const auto& [field, member] : kParamFields) p.*member = chip.calibration().get(field);
   return p;
 }
 
@@ -378,8 +390,8 @@ hardware::CalibrationSchema calibration_schema() {
        "DRAM-level efficiency of a read stream (refresh, bank timing) used when no analytical HBM model is "
        "supplied"},
       {"attention_kernel_generation", chip, Dimension::kDimensionless, d.attention_kernel_generation,
-       "flash-attention generation the chip runs by default: 2 (softmax serial with the MMAs) or 3 (Hopper "
-       "warp specialisation overlaps them)"},
+       "flash-attention generation the chip runs by default: 2 (FlashAttention-2, mma.sync) or 3 "
+       "(FlashAttention-3: Hopper wgmma, warp-specialised)"},
       {"attention_fa2_efficiency", chip, Dimension::kDimensionless, d.attention_fa2_efficiency,
        "tensor-core utilisation of the MMAs in the FlashAttention-2 forward K/V loop"},
       {"attention_fa3_efficiency", chip, Dimension::kDimensionless, d.attention_fa3_efficiency,

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string_view>
+
 #include "core/dtype.hpp"
 #include "hardware/chip.hpp"
 #include "hardware/sourced.hpp"
@@ -96,6 +98,9 @@ class CostModel {
 };
 
 const char* bound_name(Bound b);  // "compute" | "memory" | "latency"
+
+// The CostParams member a calibration parameter names (for fitters), nullptr if unknown.
+double* cost_param(CostParams& params, std::string_view name);
 
 // Calibration parameters of the operator cost model (chip scope); the collectives declare theirs
 // in collective_calibration_schema().
