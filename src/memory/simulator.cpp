@@ -314,7 +314,7 @@ struct Simulator::Impl {
     Entry* e = pool(p);
     std::uint64_t wake = kNever;
     std::uint64_t blocked = 0;
-    const bool row_slot_taken = refresh(pc, p, now, wake, blocked);
+    const bool row_slot_taken = now >= pc.ref_due ? refresh(pc, p, now, wake, blocked) : (wake = pc.ref_due, false);
     if (blocked == ~0ull) return wake;
 
     // Write drain between the watermarks; reads otherwise (and writes when no read waits).
@@ -372,7 +372,7 @@ struct Simulator::Impl {
     // Row command: for the oldest request whose bank holds no hit, ACT its row or PRE the bank.
     if (!row_slot_taken && pc.row_next <= now) {
       std::uint64_t row_wake = kNever;
-      int ready_count = 0;
+      int ready_pre = 0, ready_act = 0;
       std::uint64_t best_order = ~0ull;
       int best_bank = -1;
       // PRE candidates: open banks whose queued requests all want another row.
@@ -385,7 +385,7 @@ struct Simulator::Impl {
           continue;
         }
         const std::uint64_t o = pc.head_order[m][static_cast<std::size_t>(b)];
-        ++ready_count;
+        ++ready_pre;
         best_order = std::min(best_order, o);
       }
       // ACT candidates: closed banks; tRRD_S and tFAW are common to all, so test them once.
@@ -400,7 +400,7 @@ struct Simulator::Impl {
           const std::uint64_t ready = pc.bank_act_ready[static_cast<std::size_t>(b)];
           const bool ok = ready <= now;
           row_wake = std::min(row_wake, ok ? kNever : ready);
-          ready_count += ok;
+          ready_act += ok;
           best_order = std::min<std::uint64_t>(best_order, ok ? pc.head_order[m][static_cast<std::size_t>(b)] : ~0ull);
         }
       }
@@ -408,11 +408,13 @@ struct Simulator::Impl {
       pc.row_next = row_wake;
       if (best_bank >= 0) {
         Bank& bk = pc.banks[static_cast<std::size_t>(best_bank)];
-        // Next row command: another candidate that was ready already, else the earliest of the
-        // waiting ones and of the issued bank's follow-up (ACT after tRP; after an ACT, the
-        // next ACT anywhere waits tRRD_S at least).
-        const std::uint64_t follow = now + static_cast<std::uint64_t>(bk.open_row >= 0 ? t.nRP : t.nRRDS);
-        pc.row_next = ready_count > 1 ? now + 1 : std::min(row_wake, follow);
+        // Next row command: another ready PRE (or, after a PRE, a ready ACT) can go next clock;
+        // else the earliest of the waiting candidates and of the issued bank's follow-up (its
+        // ACT after tRP; after an ACT every other ACT waits tRRD_S).
+        const bool is_pre = bk.open_row >= 0;
+        const bool more = is_pre ? (ready_pre > 1 || ready_act > 0) : ready_pre > 0;
+        const std::uint64_t follow = now + static_cast<std::uint64_t>(is_pre ? t.nRP : t.nRRDS);
+        pc.row_next = more ? now + 1 : std::min(row_wake, follow);
         if (bk.open_row >= 0) {
           close_bank(pc, best_bank, now + static_cast<std::uint64_t>(t.nRP));
           ++counts.pre;
