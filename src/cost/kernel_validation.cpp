@@ -330,6 +330,7 @@ Bounds param_bounds(std::string_view name) {
   if (name == "gemm_tile_overhead_cycles" || name == "attention_tile_overhead_cycles") return {1000, 20000};
   if (name == "attention_softmax_cycles_per_element") return {0.01, 1.0};
   if (name == "hbm_fabric_efficiency") return {0.3, 1.0};
+  if (name == "gemm_overlap_exponent") return {2.0, 16.0};
   if (name == "attention_fa2_softmax_overlap" || name == "attention_fa3_softmax_overlap") return {0.0, 1.0};
   return {0.2, 1.0};  // efficiencies and ratios
 }
@@ -422,7 +423,10 @@ std::vector<std::string> identifiable_params(const std::vector<KernelRow>& rows,
   if (gemm16 >= kMinRows) names.push_back("gemm_mainloop_efficiency");
   if (gemm8 >= kMinRows) names.push_back("gemm_mainloop_efficiency_fp8");
   // Shape-dependent terms need a spread of shapes, not a few headline rows.
-  if (gemm16 + gemm8 >= 6) names.insert(names.end(), {"gemm_tile_overhead_cycles", "l2_bandwidth", "kernel_launch_overhead"});
+  if (gemm16 + gemm8 >= 6) {
+    names.insert(names.end(),
+                 {"gemm_tile_overhead_cycles", "l2_bandwidth", "kernel_launch_overhead", "gemm_overlap_exponent"});
+  }
   // Only streaming rows identify the fabric efficiency; from GEMM rows alone it trades off
   // against the compute terms.
   if (memory >= kMinRows) names.push_back("hbm_fabric_efficiency");

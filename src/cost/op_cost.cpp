@@ -49,20 +49,23 @@ double peak_for(const hardware::Chip& chip, core::Dtype d) {
 double ceil_div(double a, double b) { return std::ceil(a / b); }
 
 // Roofline knee: a tile's loads overlap its MMAs only through a few pipeline stages, so near the
-// knee the time exceeds max(compute, memory); (a^4 + b^4)^(1/4) is that smooth maximum.
-double soft_max4(double a, double b) {
-  const double a2 = a * a, b2 = b * b;
-  return std::sqrt(std::sqrt(a2 * a2 + b2 * b2));
+// knee the time exceeds max(compute, memory); (a^q + b^q)^(1/q) is that smooth maximum, sharper
+// (closer to the max) for deeper pipelines.
+double smooth_max(double a, double b, double q) {
+  const double m = std::max(a, b);
+  if (m <= 0) return 0.0;
+  return m * std::pow(std::pow(a / m, q) + std::pow(b / m, q), 1.0 / q);
 }
 
 }  // namespace
 
 // Calibration name -> CostParams member: one list for reading the catalog and for fitters.
-constexpr std::array<std::pair<std::string_view, double CostParams::*>, 15> kParamFields{{
+constexpr std::array<std::pair<std::string_view, double CostParams::*>, 16> kParamFields{{
     {"gemm_mainloop_efficiency", &CostParams::gemm_mainloop_efficiency},
     {"gemm_mainloop_efficiency_fp8", &CostParams::gemm_mainloop_efficiency_fp8},
     {"gemm_tile_overhead_cycles", &CostParams::gemm_tile_overhead_cycles},
     {"l2_bandwidth", &CostParams::l2_bandwidth},
+    {"gemm_overlap_exponent", &CostParams::gemm_overlap_exponent},
     {"kernel_launch_overhead", &CostParams::kernel_launch_overhead},
     {"hbm_fabric_efficiency", &CostParams::hbm_fabric_efficiency},
     {"hbm_stream_efficiency", &CostParams::hbm_stream_efficiency},
@@ -176,7 +179,7 @@ OpCost CostModel::gemm_tile(const model::GemmShape& s, core::Dtype dtype, int ti
   // Split-K partial sums go through HBM in fp32 (written and read back once).
   const double cb = m * n * out_b * batch + (split > 1 ? 2.0 * split * m * n * 4.0 * batch : 0.0);
   const double t_memory = (ab + cb) / hbm_bandwidth(ab / (ab + cb));
-  out.time_s = soft_max4(t_compute, t_memory) + params_.kernel_launch_overhead;
+  out.time_s = smooth_max(t_compute, t_memory, params_.gemm_overlap_exponent) + params_.kernel_launch_overhead;
   out.bytes = ab + cb;
   out.tile_m = tile_m;
   out.tile_n = tile_n;
@@ -381,6 +384,9 @@ hardware::CalibrationSchema calibration_schema() {
        "cycles each CTA tile spends outside the K-loop: pipeline prologue (first loads) and epilogue (store C)"},
       {"l2_bandwidth", chip, Dimension::kBytesPerSecond, d.l2_bandwidth,
        "operand bandwidth from L2 to all SMs together as GEMM mainloops see it (TMA multicast included)"},
+      {"gemm_overlap_exponent", chip, Dimension::kDimensionless, d.gemm_overlap_exponent,
+       "sharpness q of the GEMM roofline knee, time = (T_compute^q + T_memory^q)^(1/q): higher for deeper "
+       "load pipelines that hide more of the operand traffic"},
       {"kernel_launch_overhead", chip, Dimension::kSeconds, d.kernel_launch_overhead,
        "time per kernel not spent on its work: launch, ramp-up and drain, as a framework call sees it"},
       {"hbm_fabric_efficiency", chip, Dimension::kDimensionless, d.hbm_fabric_efficiency,

@@ -39,6 +39,7 @@ struct CostParams {
   double gemm_mainloop_efficiency_fp8 = 0.7;  // same for 8-bit inputs
   double gemm_tile_overhead_cycles = 3000;    // per CTA tile: pipeline prologue + epilogue
   double l2_bandwidth = 12e12;                // L2 -> SM operand delivery, bytes/s (whole chip)
+  double gemm_overlap_exponent = 4;           // roofline knee sharpness (load pipeline depth)
   double kernel_launch_overhead = 4e-6;       // per kernel, seconds
   double hbm_fabric_efficiency = 0.85;        // achieved / DRAM-level estimate for kernels' streams
   double hbm_stream_efficiency = 0.92;        // DRAM-level read-stream efficiency without a memory model

@@ -24,7 +24,7 @@ TEST(OpGemm, JsonHasTheContractFields) {
     EXPECT_TRUE(j.contains(key)) << key;
   EXPECT_EQ(j["bound"], "compute");
   EXPECT_GT(j["achieved_tflops"].get<double>(), 600);
-  EXPECT_LT(j["achieved_tflops"].get<double>(), 810);  // see GemmCost.H100Bf16At8192Cubed...
+  EXPECT_LT(j["achieved_tflops"].get<double>(), 800);
   EXPECT_DOUBLE_EQ(j["flops"].get<double>(), 2.0 * 8192 * 8192 * 8192);
 }
 

@@ -30,9 +30,7 @@ TEST(GemmCost, H100Bf16At8192CubedIsBelowPeakInThePublishedRange) {
   const auto m = model_of("h100-sxm5-80gb");
   const auto c = m.gemm({8192, 8192, 8192, 1}, core::Dtype::kBf16);
   EXPECT_GT(tflops(c), 600.0);
-  // Issue target 600-800. The fit puts this shape at ~806 (+1% on the 797.8 TFLOP/s cuBLAS
-  // measured at this very shape by fast.cu, a calibration row); allow that 1%.
-  EXPECT_LT(tflops(c), 810.0);
+  EXPECT_LT(tflops(c), 800.0);
   EXPECT_EQ(c.bound, Bound::kCompute);
   EXPECT_DOUBLE_EQ(c.flops, 2.0 * 8192.0 * 8192.0 * 8192.0);
   EXPECT_GT(c.waves, 1);
