@@ -31,7 +31,7 @@ bool is_8bit_or_less(core::Dtype d) {
 
 double output_bytes(core::Dtype d) {
   // 8-bit GEMMs write bf16; 16-bit write their own type; fp32/tf32 write fp32.
-  return is_8bit_or_less(d) ? 2.0 : std::max(2.0, core::dtype_bytes(d) == 4 ? 4.0 : core::dtype_bytes(d));
+  return std::max(2.0, core::dtype_bytes(d));
 }
 
 double peak_for(const hardware::Chip& chip, core::Dtype d) {

@@ -28,8 +28,8 @@ struct OpCost {
   double achieved_flops_per_s() const { return time_s > 0 ? flops / time_s : 0.0; }
 };
 
-// Flash-attention kernel generation: FA2 runs softmax between the two MMAs of a tile (serial);
-// FA3 (Hopper: warp-specialised, ping-pong warpgroups) overlaps softmax with the MMAs.
+// Flash-attention kernel generation, each with its own MMA efficiency and softmax overlap:
+// FA2 (mma.sync, any NVIDIA GPU since Ampere) and FA3 (Hopper wgmma, warp-specialised).
 enum class AttentionKernel { kChipDefault, kFlash2, kFlash3 };
 
 // Every calibration value the cost model uses, read once from the chip (or set by a fitter).
