@@ -63,7 +63,8 @@ void run_train(Context& ctx, const TrainFlags& f) {
   const auto system = ctx.catalog().system(f.system, "--system");
   auto arch = model::load_model(f.model, ctx.data_dir());
   const std::string model_name = arch.name;
-  training::StepModel model(std::move(arch), system);
+  const auto timings = memory::TimingCatalog::load(ctx.data_dir());
+  training::StepModel model(std::move(arch), system, &timings);
   const auto result = model.evaluate(layout);
   if (!f.trace.empty()) {
     std::ofstream out(f.trace);

@@ -102,6 +102,7 @@ core::ValidationSuite megatron2021_suite(const hardware::Catalog& catalog, const
   const auto system = catalog.system("dgx-a100", "--suite megatron2021");
   const auto rows = load_megatron2021_table(data_dir / "validation" / "megatron2021_table1.csv");
   const auto names = model::builtin_model_names(data_dir);
+  const auto timings = memory::TimingCatalog::load(data_dir);
   bool within = true;
   for (const auto& row : rows) {
     // The shipped megatron-gpt-* config with this row's hidden size and layer count.
@@ -117,7 +118,7 @@ core::ValidationSuite megatron2021_suite(const hardware::Catalog& catalog, const
       }
     }
     if (!found) throw core::Error("no data/models/megatron-gpt-*.json matches row " + row.id);
-    StepModel model(arch, system);
+    StepModel model(arch, system, &timings);
     std::vector<Layout> candidates;
     for (long long mb : {1LL, 2LL, 4LL, 8LL})
       for (int v = 1; v <= 8; ++v)

@@ -41,7 +41,8 @@ core::ValidationSuite llama3_suite(const hardware::Catalog& catalog, const std::
   suite.tolerance = "informative: every row within 15%";
   const auto system = catalog.system("dgx-h100", "--suite llama3");
   const auto arch = model::load_model("llama3-405b", data_dir);
-  StepModel model(arch, system);
+  const auto timings = memory::TimingCatalog::load(data_dir);
+  StepModel model(arch, system, &timings);
   const double matmul_params = arch.params_active() - static_cast<double>(arch.vocab * arch.hidden);
   // One recipe (recomputation mode and vpp) for all runs, as Meta trained with one: the one with
   // the best total predicted throughput among those with which every run fits.
@@ -124,9 +125,10 @@ core::ValidationSuite nemo_h100_suite(const hardware::Catalog& catalog, const st
       "taken as the least that fits in 80 GB; 405B's 126 layers on 64 chunks trim the edge stages.";
   suite.tolerance = "informative: every row within 20%";
   const auto system = catalog.system("dgx-h100", "--suite nemo-h100");
+  const auto timings = memory::TimingCatalog::load(data_dir);
   bool within = true;
   for (const auto& run : kNemoH100Runs) {
-    StepModel model(model::load_model(run.model, data_dir), system);
+    StepModel model(model::load_model(run.model, data_dir), system, &timings);
     std::vector<Layout> tries;
     for (auto rc : {Recompute::kNone, Recompute::kSelective, Recompute::kFull}) {
       Layout l = make_layout(run.gpus, run.tp, run.pp, run.cp, run.vp, run.seq_len, run.global_batch, run.micro_batch);

@@ -1,5 +1,7 @@
 #include "training/step_model.hpp"
 
+#include "cost/kernel_validation.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -63,8 +65,22 @@ struct StepModel::Groups {
   cost::GroupPlacement tp, cp, cp_pair, ep, dp, edp, pp_pair;
 };
 
-StepModel::StepModel(model::Architecture arch, std::shared_ptr<const hardware::System> system)
-    : arch_(std::move(arch)), system_(std::move(system)), cost_(system_->chip()), coll_(*system_) {
+namespace {
+
+cost::CostModel make_cost_model(const hardware::Chip& chip, const memory::TimingCatalog* timings) {
+  if (timings == nullptr) return cost::CostModel(chip);
+  const auto hbm = cost::hbm_model_for(chip, *timings);  // read only while constructing
+  return cost::CostModel(chip, &hbm);
+}
+
+}  // namespace
+
+StepModel::StepModel(model::Architecture arch, std::shared_ptr<const hardware::System> system,
+                     const memory::TimingCatalog* timings)
+    : arch_(std::move(arch)),
+      system_(std::move(system)),
+      cost_(make_cost_model(system_->chip(), timings)),
+      coll_(*system_) {
   moe_prefix_.assign(static_cast<std::size_t>(arch_.layers) + 1, 0);
   for (long long i = 0; i < arch_.layers; ++i)
     moe_prefix_[i + 1] = moe_prefix_[i] + (arch_.is_moe_layer(i) ? 1 : 0);

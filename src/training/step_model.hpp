@@ -7,6 +7,7 @@
 #include "cost/collective.hpp"
 #include "cost/op_cost.hpp"
 #include "hardware/system.hpp"
+#include "memory/analytical.hpp"
 #include "model/architecture.hpp"
 #include "training/layout.hpp"
 
@@ -90,7 +91,10 @@ hardware::CalibrationSchema calibration_schema();
 // convenience evaluate(layout) caches shape costs and is not thread-safe.
 class StepModel {
  public:
-  StepModel(model::Architecture arch, std::shared_ptr<const hardware::System> system);
+  // `timings` (the HBM timing sets) lets memory-bound kernels use the analytical HBM model the
+  // chip's hbm_fabric_efficiency was fitted with; without it a flat stream efficiency is used.
+  StepModel(model::Architecture arch, std::shared_ptr<const hardware::System> system,
+            const memory::TimingCatalog* timings = nullptr);
 
   // Builds (or finds in the cache) the layer costs for the layout's micro-batch shape.
   const ShapeCosts& shape_costs(const Layout& layout);
