@@ -56,7 +56,24 @@ void run_validate(Context& ctx, const std::string& wanted) {
                             names.empty() ? std::string("a validation suite (none are built in yet)")
                                           : core::expected_one_of(names));
   }
-  ctx.emit(out.size() == 1 ? out[0] : report::Record{{"suites", out}});
+  if (out.size() == 1) {
+    ctx.emit(out[0]);
+  } else {
+    // Several suites: people get one line per suite; JSON and CSV keep every case.
+    report::Record summary = report::Record::array();
+    for (const auto& r : out) {
+      summary.push_back(report::Record{{"suite", r["suite"]},
+                                       {"passed", r["passed"]},
+                                       {"cases", r["cases"].size()},
+                                       {"held_out_cases", r["held_out_cases"]},
+                                       {"median_abs_error", r["median_abs_error"]},
+                                       {"mean_abs_error", r["mean_abs_error"]},
+                                       {"max_abs_error", r["max_abs_error"]},
+                                       {"tolerance", r["tolerance"]}});
+    }
+    const report::Record table{{"suites", summary}};
+    ctx.emit(report::Record{{"suites", out}}, &table);
+  }
   if (!all_passed) ctx.exit_code = 1;
 }
 
