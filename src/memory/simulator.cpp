@@ -79,6 +79,13 @@ struct Simulator::Impl {
     std::array<std::uint64_t, 4> faw{};                   // last four ACTs + tFAW
     std::uint64_t act_ready = 0, rd_ready = 0, wr_ready = 0, last_refpb = 0;
     std::uint64_t hitmask[2] = {0, 0}, pendmask[2] = {0, 0}, openmask = 0;
+    // Banks activated less than min(tRCD_RD, tRCD_WR) ago: the column scan skips them. ACTs
+    // issue in time order, so their release times form a FIFO (key release << 6 | bank); a
+    // bank's bit clears when its latest entry leaves.
+    std::uint64_t rcd_wait = 0;
+    std::array<std::uint64_t, kMaxBanks> rcd_release{};
+    std::array<std::uint64_t, 64> rcd_fifo{};
+    std::uint32_t rcd_head = 0, rcd_tail = 0;
     std::uint64_t ref_due = 0;
     // Lower bounds on the next cycle a column / row command can issue; a scan is skipped until
     // then. Ready times only grow, so a bound stays valid until a new candidate appears, which
@@ -96,6 +103,7 @@ struct Simulator::Impl {
   Timings t;
   int banks_per_group, bank_groups_per_sid, banks;
   int cap[2];
+  std::uint64_t min_rcd;
   int entries_per_pc;
   bool closed_page, per_bank_refresh;
   std::array<std::uint8_t, kMaxBanks> group_table{}, sid_table{};
@@ -117,6 +125,7 @@ struct Simulator::Impl {
     cap[0] = c.read_queue_entries;
     cap[1] = c.write_queue_entries;
     entries_per_pc = cap[0] + cap[1];
+    min_rcd = static_cast<std::uint64_t>(std::min(t.nRCDRD, t.nRCDWR));
     closed_page = c.page_policy == PagePolicy::kClosed;
     for (int b = 0; b < banks; ++b) {
       group_table[static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(b / banks_per_group);
@@ -167,16 +176,28 @@ struct Simulator::Impl {
                      pc.faw[static_cast<std::size_t>(pc.faw_pos)]});
   }
 
-  void set_bits(Pc& pc, int b) {
+  // Mask bits of bank b for mode m after its queue or open row changed; a bank that became a
+  // candidate lowers the scan bounds to its ready time.
+  void set_bits(Pc& pc, int b, int m) {
     const Bank& bk = pc.banks[static_cast<std::size_t>(b)];
     const std::uint64_t bit = 1ull << b;
-    for (int m = 0; m < 2; ++m) {
-      const std::uint64_t old_hit = pc.hitmask[m], old_row = pc.pendmask[m] & ~old_hit;
-      pc.hitmask[m] = bk.hits[m] ? (pc.hitmask[m] | bit) : (pc.hitmask[m] & ~bit);
-      pc.pendmask[m] = bk.count[m] ? (pc.pendmask[m] | bit) : (pc.pendmask[m] & ~bit);
-      if (pc.hitmask[m] & ~old_hit & bit) pc.col_next = std::min(pc.col_next, column_ready(pc, b, m));
-      if ((pc.pendmask[m] & ~pc.hitmask[m]) & ~old_row & bit) pc.row_next = std::min(pc.row_next, row_ready(pc, b));
-    }
+    const std::uint64_t old_hit = pc.hitmask[m], old_row = pc.pendmask[m] & ~old_hit;
+    const std::uint64_t hit = bk.hits[m] ? bit : 0, pend = bk.count[m] ? bit : 0;
+    pc.hitmask[m] = (old_hit & ~bit) | hit;
+    pc.pendmask[m] = (pc.pendmask[m] & ~bit) | pend;
+    if (hit & ~old_hit) pc.col_next = std::min(pc.col_next, column_ready(pc, b, m));
+    if (pend & ~hit & ~old_row) pc.row_next = std::min(pc.row_next, row_ready(pc, b));
+  }
+  void set_bits(Pc& pc, int b) {
+    set_bits(pc, b, 0);
+    set_bits(pc, b, 1);
+  }
+
+  // Drops the oldest tRCD entry; its bank leaves rcd_wait when that was its latest ACT.
+  static void rcd_pop(Pc& pc) {
+    const std::uint64_t key = pc.rcd_fifo[pc.rcd_head++ & 63];
+    const auto b = static_cast<std::size_t>(key & 63);
+    if (pc.rcd_release[b] == key >> 6) pc.rcd_wait &= ~(1ull << b);
   }
 
   void enqueue(std::size_t p, const DramAddress& a, int bursts, bool write, std::uint32_t req) {
@@ -198,7 +219,7 @@ struct Simulator::Impl {
     ++bk.count[m];
     if (bk.open_row == static_cast<std::int64_t>(a.row) && bk.hits[m]++ == 0) pc.hit_order[m][a.bank] = age_key(e[i].order, a.bank);
     ++pc.queued[m];
-    set_bits(pc, a.bank);
+    set_bits(pc, a.bank, m);
   }
 
   void complete(std::uint32_t req, std::uint64_t done) {
@@ -337,7 +358,10 @@ struct Simulator::Impl {
       // Branch-free over the banks holding a hit; the list is walked only for the winner.
       const std::uint64_t pc_ready = std::max(m ? pc.wr_ready : pc.rd_ready, now);
       const auto& group_ready = m ? pc.wr_ready_bg : pc.rd_ready_bg;
-      for (std::uint64_t mask = pc.hitmask[m] & ~blocked; mask; mask &= mask - 1) {
+      while (pc.rcd_head != pc.rcd_tail && pc.rcd_fifo[pc.rcd_head & 63] >> 6 <= now) rcd_pop(pc);
+      // A bank still in tRCD is not ready; the oldest release bounds them all.
+      if (pc.hitmask[m] & pc.rcd_wait & ~blocked) col_wake = pc.rcd_fifo[pc.rcd_head & 63] >> 6;
+      for (std::uint64_t mask = pc.hitmask[m] & ~blocked & ~pc.rcd_wait; mask; mask &= mask - 1) {
         const int b = std::countr_zero(mask);
         const auto ub = static_cast<std::size_t>(b);
         const std::uint64_t ready =
@@ -434,6 +458,10 @@ struct Simulator::Impl {
     pc.bank_pre_ready[static_cast<std::size_t>(b)] = now + static_cast<std::uint64_t>(t.nRAS);
     pc.bank_col_ready[0][static_cast<std::size_t>(b)] = now + static_cast<std::uint64_t>(t.nRCDRD);
     pc.bank_col_ready[1][static_cast<std::size_t>(b)] = now + static_cast<std::uint64_t>(t.nRCDWR);
+    if (pc.rcd_tail - pc.rcd_head == 64) rcd_pop(pc);  // leaving a bank unmasked only costs a scan
+    pc.rcd_release[static_cast<std::size_t>(b)] = now + min_rcd;
+    pc.rcd_fifo[pc.rcd_tail++ & 63] = (now + min_rcd) << 6 | static_cast<std::uint64_t>(b);
+    pc.rcd_wait |= 1ull << b;
     pc.act_ready = now + static_cast<std::uint64_t>(t.nRRDS);
     // tRRD_L is folded into the ready time of every bank of the group (they are contiguous).
     const int first = group_of(b) * banks_per_group;
@@ -513,7 +541,7 @@ struct Simulator::Impl {
       const std::uint64_t pre_at = pc.bank_pre_ready[static_cast<std::size_t>(b)];  // tRAS, tRTP / write recovery already folded in
       close_bank(pc, b, pre_at + T(t.nRP));
     } else {
-      set_bits(pc, b);
+      set_bits(pc, b, m);
     }
   }
 };
