@@ -86,6 +86,7 @@ struct Simulator::Impl {
     std::array<std::uint64_t, kMaxBanks> rcd_release{};
     std::array<std::uint64_t, 64> rcd_fifo{};
     std::uint32_t rcd_head = 0, rcd_tail = 0;
+    std::uint64_t rcd_front = kNever;  // release time of the oldest entry
     std::uint64_t ref_due = 0;
     // Lower bounds on the next cycle a column / row command can issue; a scan is skipped until
     // then. Ready times only grow, so a bound stays valid until a new candidate appears, which
@@ -104,6 +105,7 @@ struct Simulator::Impl {
   int banks_per_group, bank_groups_per_sid, banks;
   int cap[2];
   std::uint64_t min_rcd;
+  int stack_ids;
   int entries_per_pc;
   bool closed_page, per_bank_refresh;
   std::array<std::uint8_t, kMaxBanks> group_table{}, sid_table{};
@@ -126,6 +128,7 @@ struct Simulator::Impl {
     cap[1] = c.write_queue_entries;
     entries_per_pc = cap[0] + cap[1];
     min_rcd = static_cast<std::uint64_t>(std::min(t.nRCDRD, t.nRCDWR));
+    stack_ids = s.org.stack_ids;
     closed_page = c.page_policy == PagePolicy::kClosed;
     for (int b = 0; b < banks; ++b) {
       group_table[static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(b / banks_per_group);
@@ -198,6 +201,7 @@ struct Simulator::Impl {
     const std::uint64_t key = pc.rcd_fifo[pc.rcd_head++ & 63];
     const auto b = static_cast<std::size_t>(key & 63);
     if (pc.rcd_release[b] == key >> 6) pc.rcd_wait &= ~(1ull << b);
+    pc.rcd_front = pc.rcd_head == pc.rcd_tail ? kNever : pc.rcd_fifo[pc.rcd_head & 63] >> 6;
   }
 
   void enqueue(std::size_t p, const DramAddress& a, int bursts, bool write, std::uint32_t req) {
@@ -358,9 +362,9 @@ struct Simulator::Impl {
       // Branch-free over the banks holding a hit; the list is walked only for the winner.
       const std::uint64_t pc_ready = std::max(m ? pc.wr_ready : pc.rd_ready, now);
       const auto& group_ready = m ? pc.wr_ready_bg : pc.rd_ready_bg;
-      while (pc.rcd_head != pc.rcd_tail && pc.rcd_fifo[pc.rcd_head & 63] >> 6 <= now) rcd_pop(pc);
+      while (pc.rcd_front <= now) rcd_pop(pc);
       // A bank still in tRCD is not ready; the oldest release bounds them all.
-      if (pc.hitmask[m] & pc.rcd_wait & ~blocked) col_wake = pc.rcd_fifo[pc.rcd_head & 63] >> 6;
+      if (pc.hitmask[m] & pc.rcd_wait & ~blocked) col_wake = pc.rcd_front;
       for (std::uint64_t mask = pc.hitmask[m] & ~blocked & ~pc.rcd_wait; mask; mask &= mask - 1) {
         const int b = std::countr_zero(mask);
         const auto ub = static_cast<std::size_t>(b);
@@ -461,6 +465,7 @@ struct Simulator::Impl {
     if (pc.rcd_tail - pc.rcd_head == 64) rcd_pop(pc);  // leaving a bank unmasked only costs a scan
     pc.rcd_release[static_cast<std::size_t>(b)] = now + min_rcd;
     pc.rcd_fifo[pc.rcd_tail++ & 63] = (now + min_rcd) << 6 | static_cast<std::uint64_t>(b);
+    pc.rcd_front = std::min(pc.rcd_front, now + min_rcd);
     pc.rcd_wait |= 1ull << b;
     pc.act_ready = now + static_cast<std::uint64_t>(t.nRRDS);
     // tRRD_L is folded into the ready time of every bank of the group (they are contiguous).
@@ -503,8 +508,11 @@ struct Simulator::Impl {
       ++(auto_pre ? counts.wra : counts.wr);
     }
     if (m == 0) pc.wr_ready_bg[static_cast<std::size_t>(g)] = std::max(pc.wr_ready_bg[static_cast<std::size_t>(g)], now + T(t.nRTW));
-    for (int s = 0; s < set.org.stack_ids; ++s)
-      if (s != sid) pc.col_ready_sid[static_cast<std::size_t>(s)] = std::max(pc.col_ready_sid[static_cast<std::size_t>(s)], now + T(t.nCCDR));
+    // tCCD_R for the other stack IDs: raise all, then restore this one (no branch per SID).
+    const std::uint64_t own = pc.col_ready_sid[static_cast<std::size_t>(sid)];
+    for (int s = 0; s < stack_ids; ++s)
+      pc.col_ready_sid[static_cast<std::size_t>(s)] = std::max(pc.col_ready_sid[static_cast<std::size_t>(s)], now + T(t.nCCDR));
+    pc.col_ready_sid[static_cast<std::size_t>(sid)] = own;
     emit(now, p, m == 0 ? (auto_pre ? Command::kRda : Command::kRd) : (auto_pre ? Command::kWra : Command::kWr), b, e[i].row);
 
     if (last_burst) {
