@@ -157,6 +157,11 @@ struct Simulator::Impl {
   Entry* pool(std::size_t p) { return &entries[p * static_cast<std::size_t>(entries_per_pc)]; }
   // Table lookups: the divisors are not compile-time constants and division is slow.
   static std::uint64_t age_key(std::uint64_t order, int bank) { return order << 6 | static_cast<std::uint64_t>(bank); }
+  // All ones when `ready` <= `now`, else zero. The scans fold each candidate in with it and no
+  // branch (`ready | mask` drops a ready bank from the wake-up minimum, `key | ~mask` a waiting
+  // one from the age minimum): which banks are ready is unpredictable, and a conditional
+  // expression compiled to a branch mispredicted about 8 times per random request.
+  static std::uint64_t ready_mask(std::uint64_t ready, std::uint64_t now) { return 0 - static_cast<std::uint64_t>(ready <= now); }
   int group_of(int bank) const { return group_table[static_cast<std::size_t>(bank)]; }
   int sid_of(int bank) const { return sid_table[static_cast<std::size_t>(bank)]; }
 
@@ -371,10 +376,10 @@ struct Simulator::Impl {
         const std::uint64_t ready =
             std::max({pc.bank_col_ready[m][ub], group_ready[static_cast<std::size_t>(group_of(b))],
                       pc.col_ready_sid[static_cast<std::size_t>(sid_of(b))], pc_ready});
-        const bool ok = ready <= now;
-        col_wake = std::min(col_wake, ok ? kNever : ready);
-        col_ready_count += ok;
-        best_order = std::min<std::uint64_t>(best_order, ok ? pc.hit_order[m][ub] : ~0ull);
+        const std::uint64_t ok = ready_mask(ready, now);
+        col_wake = std::min(col_wake, ready | ok);
+        col_ready_count += static_cast<int>(ok & 1);
+        best_order = std::min(best_order, pc.hit_order[m][ub] | ~ok);
       }
       if (best_order != ~0ull) best_bank = static_cast<int>(best_order & 63);
       if (best_bank >= 0) {
@@ -408,13 +413,10 @@ struct Simulator::Impl {
       for (std::uint64_t mask = cand & pc.openmask; mask; mask &= mask - 1) {
         const int b = std::countr_zero(mask);
         const std::uint64_t ready = pc.bank_pre_ready[static_cast<std::size_t>(b)];
-        if (ready > now) {
-          row_wake = std::min(row_wake, ready);
-          continue;
-        }
-        const std::uint64_t o = pc.head_order[m][static_cast<std::size_t>(b)];
-        ++ready_pre;
-        best_order = std::min(best_order, o);
+        const std::uint64_t ok = ready_mask(ready, now);
+        row_wake = std::min(row_wake, ready | ok);
+        ready_pre += static_cast<int>(ok & 1);
+        best_order = std::min(best_order, pc.head_order[m][static_cast<std::size_t>(b)] | ~ok);
       }
       // ACT candidates: closed banks; tRRD_S and tFAW are common to all, so test them once.
       const std::uint64_t act_mask = cand & ~pc.openmask;
@@ -424,12 +426,11 @@ struct Simulator::Impl {
       } else {
         for (std::uint64_t mask = act_mask; mask; mask &= mask - 1) {
           const int b = std::countr_zero(mask);
-          // Branch-free: which banks are ready is unpredictable, so avoid mispredictions.
           const std::uint64_t ready = pc.bank_act_ready[static_cast<std::size_t>(b)];
-          const bool ok = ready <= now;
-          row_wake = std::min(row_wake, ok ? kNever : ready);
-          ready_act += ok;
-          best_order = std::min<std::uint64_t>(best_order, ok ? pc.head_order[m][static_cast<std::size_t>(b)] : ~0ull);
+          const std::uint64_t ok = ready_mask(ready, now);
+          row_wake = std::min(row_wake, ready | ok);
+          ready_act += static_cast<int>(ok & 1);
+          best_order = std::min(best_order, pc.head_order[m][static_cast<std::size_t>(b)] | ~ok);
         }
       }
       if (best_order != ~0ull) best_bank = static_cast<int>(best_order & 63);
