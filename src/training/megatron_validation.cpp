@@ -70,6 +70,41 @@ double megatron_flops_per_iteration(const MegatronRow& r) {
   return 96.0 * B * s * l * h * h * (1.0 + s / (6.0 * h) + V / (16.0 * l * h));
 }
 
+namespace {
+
+// What ran for each row, from the paper authors' reproduction script NVIDIA/Megatron-LM
+// examples/sc21/run_table_1.sh (MBS, --num-layers-per-virtual-pipeline-stage, DDP=torch|local).
+struct Sc21Settings {
+  const char* id;
+  long long micro_batch;
+  int layers_per_virtual_stage;  // 0: plain 1F1B
+  bool torch_ddp;                // PyTorch DDP (bucketed all-reduce overlapped with the backward)
+};
+constexpr Sc21Settings kSc21[] = {
+    {"M21-1", 16, 0, true}, {"M21-2", 16, 0, true}, {"M21-3", 16, 0, true}, {"M21-4", 8, 0, true},
+    {"M21-5", 4, 0, false}, {"M21-6", 2, 5, false}, {"M21-7", 2, 5, false}, {"M21-8", 1, 3, false},
+    {"M21-9", 1, 1, false}, {"M21-10", 1, 0, false},
+};
+
+// Rows the dgx-a100 sustained_clock_fraction was fitted on; the others are held out.
+bool is_calibration_row(const std::string& id) {
+  return id == "M21-1" || id == "M21-3" || id == "M21-5" || id == "M21-7" || id == "M21-9";
+}
+
+}  // namespace
+
+Layout megatron2021_script_layout(const MegatronRow& row) {
+  for (const auto& s : kSc21) {
+    if (row.id != s.id) continue;
+    const long long per_stage = row.layers / row.pp;
+    const int vpp = s.layers_per_virtual_stage > 0 ? static_cast<int>(per_stage / s.layers_per_virtual_stage) : 1;
+    Layout l = megatron2021_layout(row, s.micro_batch, vpp);
+    l.framework.overlap_grad_reduce = s.torch_ddp;
+    return l;
+  }
+  throw core::Error("megatron2021: row " + row.id + ": expected one of M21-1..M21-10 (examples/sc21/run_table_1.sh)");
+}
+
 Layout megatron2021_layout(const MegatronRow& row, long long micro_batch, int vpp) {
   Layout l = make_layout(row.gpus, row.tp, row.pp, 1, vpp, row.seq_len, row.global_batch, micro_batch);
   l.dp = row.dp;
@@ -87,17 +122,23 @@ Layout megatron2021_layout(const MegatronRow& row, long long micro_batch, int vp
   return l;
 }
 
+double megatron2021_mean_abs_error_all_rows(const core::ValidationSuite& suite) {
+  double sum = 0;
+  for (const auto& c : suite.cases) sum += std::fabs(c.signed_error());
+  return suite.cases.empty() ? 0.0 : sum / static_cast<double>(suite.cases.size());
+}
+
 core::ValidationSuite megatron2021_suite(const hardware::Catalog& catalog, const std::filesystem::path& data_dir) {
   core::ValidationSuite suite;
   suite.name = "megatron2021";
   suite.description =
       "Narayanan et al. 2021 Table 1 (GPT 1.7B-1T on Selene, DGX A100 80 GB): TFLOP/s per GPU by the "
-      "paper's formula 96*B*s*l*h^2*(1+s/(6h)+V/(16lh)) over the predicted step time. Calibration used: "
-      "the a100-sxm4-80gb GEMM/attention/HBM efficiencies (fitted on kernel rows of gpu_kernels.csv) and "
-      "the dgx-a100 collective efficiencies and latencies (fitted on A100 nccl-tests rows); nothing was "
-      "fitted on this table, so every row is held out. Micro-batch size and interleaving are not stated "
-      "in the paper: as Megatron tuned them, each row uses the micro-batch (1/2/4/8) and vpp (divisors "
-      "of layers/pp, up to 8) with the best predicted throughput among layouts that fit in memory.";
+      "paper's formula 96*B*s*l*h^2*(1+s/(6h)+V/(16lh)) over the predicted step time. Each row runs "
+      "the micro-batch size, interleaving and DDP implementation of the authors' script "
+      "(NVIDIA/Megatron-LM examples/sc21/run_table_1.sh). Calibration used: the a100-sxm4-80gb "
+      "kernel calibration (gpu_kernels.csv), the dgx-a100 collective calibration (nccl-tests rows) "
+      "and one parameter fitted on this table: the dgx-a100 sustained_clock_fraction, fitted on rows "
+      "M21-1,3,5,7,9 (role calibration); M21-2,4,6,8,10 are held out.";
   suite.tolerance = "every row within 10%, mean |error| <= 5%";
   const auto system = catalog.system("dgx-a100", "--suite megatron2021");
   const auto rows = load_megatron2021_table(data_dir / "validation" / "megatron2021_table1.csv");
@@ -119,18 +160,16 @@ core::ValidationSuite megatron2021_suite(const hardware::Catalog& catalog, const
     }
     if (!found) throw core::Error("no data/models/megatron-gpt-*.json matches row " + row.id);
     StepModel model(arch, system, &timings);
-    std::vector<Layout> candidates;
-    for (long long mb : {1LL, 2LL, 4LL, 8LL})
-      for (int v = 1; v <= 8; ++v)
-        if (v == 1 || (row.pp > 1 && (row.layers / row.pp) % v == 0)) candidates.push_back(megatron2021_layout(row, mb, v));
-    const StepResult best = fastest_feasible(model, candidates);
+    const StepResult best = model.evaluate(megatron2021_script_layout(row));
     core::ValidationCase c;
     c.id = row.id;
     char desc[200];
-    std::snprintf(desc, sizeof desc, "%gB: tp%d pp%d dp%d, %lld GPUs, batch %lld; chosen micro-batch %lld, vpp %d",
+    std::snprintf(desc, sizeof desc, "%gB: tp%d pp%d dp%d, %lld GPUs, batch %lld; micro-batch %lld, vpp %d, %s DDP",
                   row.params_billion, row.tp, row.pp, row.dp, row.gpus, row.global_batch,
-                  best.layout.micro_batch, best.layout.vpp);
-    c.description = best.feasible ? desc : std::string(desc) + " (no layout fits)";
+                  best.layout.micro_batch, best.layout.vpp,
+                  best.layout.framework.overlap_grad_reduce ? "torch" : "local");
+    c.description = best.feasible ? desc : std::string(desc) + " (" + best.reason + ")";
+    c.calibration = is_calibration_row(row.id);
     c.unit = "TFLOP/s";
     c.published = row.published_tflops;
     c.predicted = best.feasible
@@ -139,11 +178,15 @@ core::ValidationSuite megatron2021_suite(const hardware::Catalog& catalog, const
     within = within && std::fabs(c.signed_error()) <= 0.10;
     suite.cases.push_back(c);
   }
-  suite.passed = within && suite.mean_abs_error() <= 0.05;
+  // Held to the target on the held-out rows (the suite's statistics) and on all ten rows.
+  const double mean_all = megatron2021_mean_abs_error_all_rows(suite);
+  suite.passed = within && suite.mean_abs_error() <= 0.05 && mean_all <= 0.05;
   if (!suite.passed) {
-    char buf[160];
-    std::snprintf(buf, sizeof buf, "mean |error| %.1f%%, max |error| %.1f%% (needs every row <= 10%%, mean <= 5%%)",
-                  100 * suite.mean_abs_error(), 100 * suite.max_abs_error());
+    char buf[200];
+    std::snprintf(buf, sizeof buf,
+                  "held-out mean |error| %.1f%%, all-row mean %.1f%%, max %.1f%% (needs every row <= 10%%, "
+                  "both means <= 5%%)",
+                  100 * suite.mean_abs_error(), 100 * mean_all, 100 * suite.max_abs_error());
     suite.failure = buf;
   }
   return suite;

@@ -43,6 +43,10 @@ hardware::CalibrationSchema calibration_schema() {
       {"training_memory_reserve", ParamDecl::Scope::kSystem, core::Dimension::kBytes, 3.0 * kGiB,
        "per-GPU memory the framework cannot use for the model: CUDA context, NCCL buffers and "
        "caching-allocator fragmentation"},
+      {"sustained_clock_fraction", ParamDecl::Scope::kSystem, core::Dimension::kDimensionless, 1.0,
+       "tensor-core throughput a multi-day training job sustains on this system (clock under its "
+       "power and thermal limits, every GPU of the job at once), as a fraction of the short kernel "
+       "benchmarks the chip's GEMM and attention calibration was fitted on; divides matmul times"},
   };
 }
 
@@ -85,6 +89,7 @@ StepModel::StepModel(model::Architecture arch, std::shared_ptr<const hardware::S
   for (long long i = 0; i < arch_.layers; ++i)
     moe_prefix_[i + 1] = moe_prefix_[i] + (arch_.is_moe_layer(i) ? 1 : 0);
   memory_reserve_ = system_->calibration().get("training_memory_reserve");
+  clock_fraction_ = system_->calibration().get("sustained_clock_fraction");
   capacity_ = system_->chip().memory().capacity_bytes();
   // Lookups are not matmuls: position embeddings, and the token table unless it is tied to the
   // LM head (then the head's matmul uses it).
@@ -130,9 +135,15 @@ ShapeCosts StepModel::compute_shape_costs(const Layout& l) const {
       if (op.kind == model::OpKind::kGroupedGemm || op.kind == model::OpKind::kRouter) moe = true;
       const bool matmul = op.kind == model::OpKind::kGemm || op.kind == model::OpKind::kGroupedGemm;
       const bool fwd = op.pass == model::Pass::kForward;
-      const double t = op.kind == model::OpKind::kAttention && !l.framework.flash_attention
-                           ? unfused_attention_s(op.attention, !fwd)
-                           : cost_.op(op, matmul ? l.dtype : core::Dtype::kBf16).time_s;
+      // Tensor-core kernels (GEMMs, fused attention) run at the sustained clock; the unfused
+      // attention scales its own batched GEMMs.
+      double t;
+      if (op.kind == model::OpKind::kAttention && !l.framework.flash_attention) {
+        t = unfused_attention_s(op.attention, !fwd);
+      } else {
+        t = cost_.op(op, matmul ? l.dtype : core::Dtype::kBf16).time_s;
+        if (matmul || op.kind == model::OpKind::kAttention) t /= clock_fraction_;
+      }
       (fwd ? lc.fwd_s : lc.bwd_s) += t + (matmul ? fp8_cast_s(op, l.dtype) : 0.0);
       (fwd ? lc.fwd_flops : lc.bwd_flops) += op.flops;
       if (op.kind == model::OpKind::kAttention) {
@@ -167,7 +178,7 @@ double StepModel::unfused_attention_s(const model::AttentionShape& a, bool backw
   const double scores = static_cast<double>(bh) * static_cast<double>(a.q_len) * static_cast<double>(a.kv_len);
   const auto bf16 = core::Dtype::kBf16;
   const auto gemm = [&](long long m, long long n, long long k) {
-    return cost_.gemm(model::GemmShape{m, n, k, bh}, bf16).time_s;
+    return cost_.gemm(model::GemmShape{m, n, k, bh}, bf16).time_s / clock_fraction_;
   };
   const double drop = dropout_ ? 1.0 : 0.0;
   if (!backward) {

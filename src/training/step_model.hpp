@@ -128,6 +128,7 @@ class StepModel {
   std::vector<ShapeCosts> cache_;
   std::vector<int> moe_prefix_;  // moe_prefix_[i] = MoE layers among the first i
   double memory_reserve_ = 0;
+  double clock_fraction_ = 1;    // sustained_clock_fraction: matmul times are divided by it
   double capacity_ = 0;
   double matmul_params_ = 0;     // active parameters that take part in matmuls (no input embedding)
   double attn_dims_ = 0;         // heads * (qk head dim + v head dim), for attention FLOPs
