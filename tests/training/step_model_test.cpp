@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "model/architecture.hpp"
 #include "support/test_support.hpp"
 #include "training/step_model.hpp"
@@ -214,6 +218,31 @@ TEST(StepModel, TrimmedEdgeStagesFitLlama3On16Stages) {
   EXPECT_DOUBLE_EQ(total, 126);
   l.vpp = 8;  // 128 / (16 * 8) = 1 layer per chunk: the trimmed chunks would be empty
   EXPECT_NE(m.evaluate(l).reason.find("at least 2 per chunk"), std::string::npos);
+}
+
+// dgx-a100 with its sustained_clock_fraction replaced, as a user system file.
+std::shared_ptr<const hardware::System> a100_at_clock(const std::string& fraction) {
+  std::ifstream in(std::filesystem::path(XPUSIM_SOURCE_DATA_DIR) / "hardware" / "systems" / "dgx-a100.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string yaml = text.str();
+  const auto at = yaml.find("sustained_clock_fraction: {value: ");
+  const auto begin = at + std::string("sustained_clock_fraction: {value: ").size();
+  yaml.replace(begin, yaml.find(',', begin) - begin, fraction);
+  return test::catalog().system(test::write_temp_file("clock/a100_" + fraction + ".yaml", yaml), "--system");
+}
+
+TEST(StepModel, SustainedClockFractionDividesOnlyTensorCoreKernels) {
+  const auto arch = model::load_model("megatron-gpt-1.7b", XPUSIM_SOURCE_DATA_DIR);
+  const Layout l = make_layout(8, 1, 1, 1, 1, 2048, 64, 4);
+  const auto dense_fwd = [&](const std::string& f) {
+    return StepModel(arch, a100_at_clock(f)).compute_shape_costs(l).dense.fwd_s;
+  };
+  const double full = dense_fwd("1.0"), half = dense_fwd("0.5"), quarter = dense_fwd("0.25");
+  const double scaled = half - full;  // the tensor-core part at full clock
+  EXPECT_GT(scaled, 0.5 * full);      // GEMMs dominate a layer...
+  EXPECT_LT(scaled, full);            // ...but norms, activations and dropout do not scale
+  EXPECT_NEAR(quarter - full, 3.0 * scaled, 1e-9 * full);
 }
 
 }  // namespace
