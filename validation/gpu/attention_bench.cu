@@ -9,15 +9,6 @@
 
 #include "common.cuh"
 
-#define BLAS_CHECK(call)                                                                  \
-  do {                                                                                    \
-    cublasStatus_t st_ = (call);                                                          \
-    if (st_ != CUBLAS_STATUS_SUCCESS) {                                                   \
-      std::fprintf(stderr, "%s:%d: %s failed: status %d\n", __FILE__, __LINE__, #call,  \
-                   static_cast<int>(st_));                                                \
-      std::exit(1);                                                                       \
-    }                                                                                     \
-  } while (0)
 
 namespace {
 
@@ -61,7 +52,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   cublasHandle_t h;
-  BLAS_CHECK(cublasCreate(&h));
+  XPU_BLAS_CHECK(cublasCreate(&h));
   FILE* out = xpubench::open_csv(
       argv[1], "device,library,batch,heads,head_dim,seq_len,causal,qk_us,softmax_us,pv_us,total_us,fwd_tflops");
   const std::string dev = xpubench::device_name();
@@ -84,7 +75,7 @@ int main(int argc, char** argv) {
         const float one = 1.0f, zero = 0.0f;
         // Row-major S[s,s] = Q[s,d] K[s,d]^T per (b,h): column-major S^T = K Q^T.
         auto qk = [&](int) {
-          BLAS_CHECK(cublasGemmStridedBatchedEx(h, CUBLAS_OP_T, CUBLAS_OP_N, s, s, d, &one, K, CUDA_R_16BF, d,
+          XPU_BLAS_CHECK(cublasGemmStridedBatchedEx(h, CUBLAS_OP_T, CUBLAS_OP_N, s, s, d, &one, K, CUDA_R_16BF, d,
                                                 size_t(s) * d, Q, CUDA_R_16BF, d, size_t(s) * d, &zero, S,
                                                 CUDA_R_16BF, s, size_t(s) * s, bh, CUBLAS_COMPUTE_32F,
                                                 CUBLAS_GEMM_DEFAULT));
@@ -92,7 +83,7 @@ int main(int argc, char** argv) {
         auto sm = [&](int) { softmax_rows<<<unsigned(size_t(bh) * s), 256>>>(S, s, 1.0f / sqrtf(float(d)), causal); };
         // Row-major O[s,d] = P[s,s] V[s,d]: column-major O^T = V^T P^T.
         auto pv = [&](int) {
-          BLAS_CHECK(cublasGemmStridedBatchedEx(h, CUBLAS_OP_N, CUBLAS_OP_N, d, s, s, &one, V, CUDA_R_16BF, d,
+          XPU_BLAS_CHECK(cublasGemmStridedBatchedEx(h, CUBLAS_OP_N, CUBLAS_OP_N, d, s, s, &one, V, CUDA_R_16BF, d,
                                                 size_t(s) * d, S, CUDA_R_16BF, s, size_t(s) * s, &zero, O,
                                                 CUDA_R_16BF, d, size_t(s) * d, bh, CUBLAS_COMPUTE_32F,
                                                 CUBLAS_GEMM_DEFAULT));

@@ -1,6 +1,7 @@
 // Shared helpers of the xpusim GPU microbenchmarks: error checks, event timing, CSV output.
 #pragma once
 
+#include <cublas_api.h>
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -18,6 +19,17 @@
                    cudaGetErrorString(err_));                                              \
       std::exit(1);                                                                        \
     }                                                                                      \
+  } while (0)
+
+// cuBLAS and cuBLASLt calls return cublasStatus_t.
+#define XPU_BLAS_CHECK(call)                                                              \
+  do {                                                                                    \
+    cublasStatus_t st_ = (call);                                                          \
+    if (st_ != CUBLAS_STATUS_SUCCESS) {                                                   \
+      std::fprintf(stderr, "%s:%d: %s failed: status %d\n", __FILE__, __LINE__, #call,  \
+                   static_cast<int>(st_));                                                \
+      std::exit(1);                                                                       \
+    }                                                                                     \
   } while (0)
 
 namespace xpubench {

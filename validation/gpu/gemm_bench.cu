@@ -10,15 +10,6 @@
 
 #include "common.cuh"
 
-#define LT_CHECK(call)                                                                    \
-  do {                                                                                    \
-    cublasStatus_t st_ = (call);                                                          \
-    if (st_ != CUBLAS_STATUS_SUCCESS) {                                                   \
-      std::fprintf(stderr, "%s:%d: %s failed: status %d\n", __FILE__, __LINE__, #call,  \
-                   static_cast<int>(st_));                                                \
-      std::exit(1);                                                                       \
-    }                                                                                     \
-  } while (0)
 
 namespace {
 
@@ -80,20 +71,20 @@ double run_one(cublasLtHandle_t lt, const Shape& sh, bool fp8, void* workspace, 
   // requires the "TN" layout, so B is stored transposed (k-contiguous) for both dtypes.
   const cudaDataType_t in_t = fp8 ? CUDA_R_8F_E4M3 : CUDA_R_16BF;
   cublasLtMatmulDesc_t op;
-  LT_CHECK(cublasLtMatmulDescCreate(&op, CUBLAS_COMPUTE_32F, CUDA_R_32F));
+  XPU_BLAS_CHECK(cublasLtMatmulDescCreate(&op, CUBLAS_COMPUTE_32F, CUDA_R_32F));
   const cublasOperation_t trans_a = CUBLAS_OP_T, trans_b = CUBLAS_OP_N;
-  LT_CHECK(cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSA, &trans_a, sizeof trans_a));
-  LT_CHECK(cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSB, &trans_b, sizeof trans_b));
+  XPU_BLAS_CHECK(cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSA, &trans_a, sizeof trans_a));
+  XPU_BLAS_CHECK(cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSB, &trans_b, sizeof trans_b));
   cublasLtMatrixLayout_t la, lb, lc;
-  LT_CHECK(cublasLtMatrixLayoutCreate(&la, in_t, sh.k, sh.n, sh.k));   // B^T stored k x n (ld k)
-  LT_CHECK(cublasLtMatrixLayoutCreate(&lb, in_t, sh.k, sh.m, sh.k));   // A^T: k x m
-  LT_CHECK(cublasLtMatrixLayoutCreate(&lc, CUDA_R_16BF, sh.n, sh.m, sh.n));
+  XPU_BLAS_CHECK(cublasLtMatrixLayoutCreate(&la, in_t, sh.k, sh.n, sh.k));   // B^T stored k x n (ld k)
+  XPU_BLAS_CHECK(cublasLtMatrixLayoutCreate(&lb, in_t, sh.k, sh.m, sh.k));   // A^T: k x m
+  XPU_BLAS_CHECK(cublasLtMatrixLayoutCreate(&lc, CUDA_R_16BF, sh.n, sh.m, sh.n));
   cublasLtMatmulPreference_t pref;
-  LT_CHECK(cublasLtMatmulPreferenceCreate(&pref));
-  LT_CHECK(cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws_bytes, sizeof ws_bytes));
+  XPU_BLAS_CHECK(cublasLtMatmulPreferenceCreate(&pref));
+  XPU_BLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws_bytes, sizeof ws_bytes));
   cublasLtMatmulHeuristicResult_t heur{};
   int found = 0;
-  LT_CHECK(cublasLtMatmulAlgoGetHeuristic(lt, op, la, lb, lc, lc, pref, 1, &heur, &found));
+  XPU_BLAS_CHECK(cublasLtMatmulAlgoGetHeuristic(lt, op, la, lb, lc, lc, pref, 1, &heur, &found));
   *algo_found = found;
   double ms = -1.0;
   if (found > 0) {
@@ -103,7 +94,7 @@ double run_one(cublasLtHandle_t lt, const Shape& sh, bool fp8, void* workspace, 
     ms = xpubench::median_ms(
         [&](int i) {
           const int s = i % sets;
-          LT_CHECK(cublasLtMatmul(lt, op, &alpha, B[s], la, A[s], lb, &beta, C[s], lc, C[s], lc, &heur.algo,
+          XPU_BLAS_CHECK(cublasLtMatmul(lt, op, &alpha, B[s], la, A[s], lb, &beta, C[s], lc, C[s], lc, &heur.algo,
                                   workspace, ws_bytes, 0));
         },
         10, reps);
@@ -130,7 +121,7 @@ int main(int argc, char** argv) {
   }
   const bool quick = argc > 2 && std::strcmp(argv[2], "--quick") == 0;
   cublasLtHandle_t lt;
-  LT_CHECK(cublasLtCreate(&lt));
+  XPU_BLAS_CHECK(cublasLtCreate(&lt));
   size_t ws_bytes = 64u << 20;
   void* workspace = nullptr;
   XPU_CHECK(cudaMalloc(&workspace, ws_bytes));
