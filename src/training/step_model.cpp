@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/error.hpp"
 #include "model/operator.hpp"
 #include "training/memory.hpp"
 
@@ -90,6 +91,9 @@ StepModel::StepModel(model::Architecture arch, std::shared_ptr<const hardware::S
     moe_prefix_[i + 1] = moe_prefix_[i] + (arch_.is_moe_layer(i) ? 1 : 0);
   memory_reserve_ = system_->calibration().get("training_memory_reserve");
   clock_fraction_ = system_->calibration().get("sustained_clock_fraction");
+  if (!(clock_fraction_ > 0.0 && clock_fraction_ <= 1.0))
+    throw core::Error(system_->name() + ": calibration sustained_clock_fraction: expected a value in (0, 1], got " +
+                      std::to_string(clock_fraction_));
   capacity_ = system_->chip().memory().capacity_bytes();
   // Lookups are not matmuls: position embeddings, and the token table unless it is tied to the
   // LM head (then the head's matmul uses it).

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/error.hpp"
 #include "model/architecture.hpp"
 #include "support/test_support.hpp"
 #include "training/step_model.hpp"
@@ -243,6 +244,19 @@ TEST(StepModel, SustainedClockFractionDividesOnlyTensorCoreKernels) {
   EXPECT_GT(scaled, 0.5 * full);      // GEMMs dominate a layer...
   EXPECT_LT(scaled, full);            // ...but norms, activations and dropout do not scale
   EXPECT_NEAR(quarter - full, 3.0 * scaled, 1e-9 * full);
+}
+
+TEST(StepModel, SustainedClockFractionOutsideZeroToOneIsAnError) {
+  const auto arch = model::load_model("megatron-gpt-1.7b", XPUSIM_SOURCE_DATA_DIR);
+  for (const char* bad : {"0", "1.5"}) {
+    try {
+      StepModel m(arch, a100_at_clock(bad));
+      ADD_FAILURE() << "expected core::Error for " << bad;
+    } catch (const core::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("sustained_clock_fraction: expected a value in (0, 1]"), std::string::npos)
+          << e.what();
+    }
+  }
 }
 
 }  // namespace
