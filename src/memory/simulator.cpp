@@ -675,7 +675,9 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
         if (wake[p] <= now) wake[p] = s.step(p, now);
         admit(p, now);
         std::uint64_t next = wake[p];
-        if (wait_head[p] != kEnd) next = std::min(next, std::max(now + 1, pieces[wait_head[p]].arrival));
+        // A waiting piece that has arrived waits for queue space, which only a step frees (and
+        // admit() follows every step), so only a future arrival is an event.
+        if (wait_head[p] != kEnd && pieces[wait_head[p]].arrival > now) next = std::min(next, pieces[wait_head[p]].arrival);
         if (next >= t1) break;
         now = std::max(next, now + 1);
       }
