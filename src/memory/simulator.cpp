@@ -209,6 +209,19 @@ struct Simulator::Impl {
     pc.rcd_front = pc.rcd_head == pc.rcd_tail ? kNever : pc.rcd_fifo[pc.rcd_head & 63] >> 6;
   }
 
+  // Write drain between the watermarks; reads otherwise (and writes when no read waits). It
+  // depends only on the queue counts, so it is re-evaluated whenever they change: the same as
+  // deciding every clock, and independent of which clocks the scheduler visits.
+  void update_mode(Pc& pc) const {
+    const bool was_writing = pc.writing;
+    if (pc.writing) {
+      if (pc.queued[1] == 0 || (pc.queued[1] <= cfg.write_low_watermark && pc.queued[0] > 0)) pc.writing = false;
+    } else if (pc.queued[1] >= cfg.write_high_watermark || (pc.queued[0] == 0 && pc.queued[1] > 0)) {
+      pc.writing = true;
+    }
+    if (pc.writing != was_writing) pc.col_next = pc.row_next = 0;
+  }
+
   void enqueue(std::size_t p, const DramAddress& a, int bursts, bool write, std::uint32_t req) {
     Pc& pc = pcs[p];
     Entry* e = pool(p);
@@ -229,6 +242,7 @@ struct Simulator::Impl {
     if (bk.open_row == static_cast<std::int64_t>(a.row) && bk.hits[m]++ == 0) pc.hit_order[m][a.bank] = age_key(e[i].order, a.bank);
     ++pc.queued[m];
     set_bits(pc, a.bank, m);
+    update_mode(pc);
   }
 
   void complete(std::uint32_t req, std::uint64_t done) {
@@ -347,15 +361,7 @@ struct Simulator::Impl {
     const bool row_slot_taken = now >= pc.ref_due ? refresh(pc, p, now, wake, blocked) : (wake = pc.ref_due, false);
     if (blocked == ~0ull) return wake;
 
-    // Write drain between the watermarks; reads otherwise (and writes when no read waits).
-    const bool was_writing = pc.writing;
-    if (pc.writing) {
-      if (pc.queued[1] == 0 || (pc.queued[1] <= cfg.write_low_watermark && pc.queued[0] > 0)) pc.writing = false;
-    } else if (pc.queued[1] >= cfg.write_high_watermark || (pc.queued[0] == 0 && pc.queued[1] > 0)) {
-      pc.writing = true;
-    }
-    if (pc.writing != was_writing) pc.col_next = pc.row_next = 0;
-    const int m = pc.writing ? 1 : 0;
+    const int m = pc.writing ? 1 : 0;  // decided at the start of the clock (update_mode)
 
     // Column command: the oldest row hit whose bank, group and channel are ready (first-ready).
     if (pc.col_next <= now) {
@@ -453,6 +459,7 @@ struct Simulator::Impl {
         }
       }
     }
+    if (pc.writing != (m != 0)) pc.col_next = pc.row_next = 0;  // switched by this clock's command
     return std::max(now + 1, std::min({wake, pc.col_next, pc.row_next}));
   }
 
@@ -552,6 +559,7 @@ struct Simulator::Impl {
     } else {
       set_bits(pc, b, m);
     }
+    if (last_burst) update_mode(pc);
   }
 };
 
