@@ -6,12 +6,14 @@ BUILD ?= build
 deps:
 	@bash scripts/install-deps
 
-$(BUILD)/release/xpusim: deps FORCE
-	@cmake -S . -B $(BUILD)/release -DCMAKE_BUILD_TYPE=Release >/dev/null
-	@cmake --build $(BUILD)/release -j $(JOBS) --target xpusim
+XPUSIM := $(BUILD)/release/src/cli/xpusim
 
-demo: $(BUILD)/release/xpusim
-	@bash scripts/demo $(BUILD)/release/xpusim
+$(XPUSIM): deps FORCE
+	@cmake -S . -B $(BUILD)/release -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD)/release -j $(JOBS) --target xpusim -- --no-print-directory | grep -v -e '^\[' -e '^$$' || true
+
+demo: $(XPUSIM)
+	@bash scripts/demo $(XPUSIM)
 
 test: deps
 	cmake -S . -B $(BUILD)/test -DCMAKE_BUILD_TYPE=Release -DXPUSIM_BUILD_TESTS=ON -DXPUSIM_WERROR=ON
