@@ -7,7 +7,7 @@
 #include "core/error.hpp"
 
 // Thin entry point: builds the command tree, runs it, and maps outcomes to exit statuses
-// (0 success, 1 infeasible or failed validation, 2 bad input).
+// (0 success, 1 infeasible or failed validation, 2 bad input, 3 internal error).
 int main(int argc, char** argv) {
   using namespace xpusim;
   CLI::App app{"xpusim: fast simulator and planner for AI compute infrastructure", "xpusim"};
@@ -50,6 +50,10 @@ int main(int argc, char** argv) {
   } catch (const core::Error& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 2;
+  } catch (const std::exception& e) {
+    // A bug, not bad input: say so instead of aborting with a core dump.
+    std::cerr << "internal error: " << e.what() << "\nPlease report this with the command line.\n";
+    return 3;
   }
   return ctx.exit_code;
 }
