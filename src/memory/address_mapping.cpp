@@ -92,30 +92,32 @@ AddressMapping AddressMapping::parse(std::string_view text, const TimingSet& set
     }
   };
   m.capacity_bytes_ = static_cast<std::uint64_t>(m.granule_bytes_);
+  int bit = m.granule_shift_;
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     Slice s{*it, count_of(*it), 0, 0};
     if (pow2(s.count)) {
       s.shift = std::countr_zero(s.count);
       s.mask = s.count - 1;
+      m.field_shift_[s.field] = bit;
+      m.field_mask_[s.field] = s.mask;
+      bit += s.shift;
     } else {
       m.all_pow2_ = false;
     }
     m.slices_[static_cast<std::size_t>(m.slice_count_++)] = s;
     m.capacity_bytes_ *= s.count;
   }
+  m.banks_pow2_ = pow2(m.banks_);
   return m;
 }
 
 DramAddress AddressMapping::decode(std::uint64_t address) const {
-  std::uint64_t a = address >> granule_shift_;
   std::uint64_t v[kFieldCount] = {};
   if (all_pow2_) {
-    for (int i = 0; i < slice_count_; ++i) {
-      const Slice& s = slices_[static_cast<std::size_t>(i)];
-      v[s.field] = a & s.mask;
-      a >>= s.shift;
-    }
+    for (int f = 0; f < kFieldCount; ++f)
+      v[f] = (address >> field_shift_[static_cast<std::size_t>(f)]) & field_mask_[static_cast<std::size_t>(f)];
   } else {
+    std::uint64_t a = address >> granule_shift_;
     for (int i = 0; i < slice_count_; ++i) {
       const Slice& s = slices_[static_cast<std::size_t>(i)];
       v[s.field] = a % s.count;
@@ -126,7 +128,7 @@ DramAddress AddressMapping::decode(std::uint64_t address) const {
   d.pc = static_cast<std::uint32_t>(v[kStack] * pcs_per_stack_ + v[kChannel] * pcs_per_channel_ + v[kPc]);
   d.row = static_cast<std::uint32_t>(v[kRow]);
   std::uint32_t bank = static_cast<std::uint32_t>(v[kGroup] * banks_per_group_ + v[kBank]);
-  if (xor_banks_) bank = pow2(banks_) ? (bank ^ d.row) & (banks_ - 1) : (bank + d.row) % banks_;
+  if (xor_banks_) bank = banks_pow2_ ? (bank ^ d.row) & (banks_ - 1) : (bank + d.row) % banks_;
   d.bank = bank;
   const auto within = static_cast<std::uint32_t>((address >> burst_shift_) & static_cast<std::uint64_t>(bursts_per_granule_ - 1));
   d.column = static_cast<std::uint32_t>(v[kColumn]) * static_cast<std::uint32_t>(bursts_per_granule_) + within;

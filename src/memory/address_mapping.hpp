@@ -55,7 +55,12 @@ class AddressMapping {
   std::array<Slice, kFieldCount> slices_{};  // least significant first
   int slice_count_ = 0;
   bool all_pow2_ = true;
+  // When all_pow2_: each field is (address >> field_shift_[f]) & field_mask_[f], precomputed so
+  // decode() runs no loop over the slices (it is called once per request piece).
+  std::array<int, kFieldCount> field_shift_{};
+  std::array<std::uint64_t, kFieldCount> field_mask_{};
   bool xor_banks_ = false;
+  bool banks_pow2_ = true;
   int granule_bytes_ = 64;
   int granule_shift_ = 6;
   int bursts_per_granule_ = 2;

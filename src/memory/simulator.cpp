@@ -164,6 +164,9 @@ struct Simulator::Impl {
   static std::uint64_t ready_mask(std::uint64_t ready, std::uint64_t now) { return 0 - static_cast<std::uint64_t>(ready <= now); }
   int group_of(int bank) const { return group_table[static_cast<std::size_t>(bank)]; }
   int sid_of(int bank) const { return sid_table[static_cast<std::size_t>(bank)]; }
+  std::uint64_t sid_ready_of(const Pc& pc, int bank) const {
+    return pc.col_ready_sid[static_cast<std::size_t>(sid_of(bank))];
+  }
 
   void emit(std::uint64_t now, std::size_t p, Command c, int bank, std::uint32_t row) {
     if (log) log->push_back(CommandRecord{now, static_cast<std::uint32_t>(p), row, static_cast<std::uint8_t>(bank), c});
@@ -171,7 +174,7 @@ struct Simulator::Impl {
 
   std::uint64_t column_ready(const Pc& pc, int b, int m) const {
     const auto g = static_cast<std::size_t>(group_of(b));
-    const std::uint64_t sid = pc.col_ready_sid[static_cast<std::size_t>(sid_of(b))];
+    const std::uint64_t sid = sid_ready_of(pc, b);
     return std::max({pc.bank_col_ready[m][static_cast<std::size_t>(b)], m ? pc.wr_ready : pc.rd_ready,
                      m ? pc.wr_ready_bg[g] : pc.rd_ready_bg[g], sid});
   }
@@ -190,7 +193,9 @@ struct Simulator::Impl {
     const Bank& bk = pc.banks[static_cast<std::size_t>(b)];
     const std::uint64_t bit = 1ull << b;
     const std::uint64_t old_hit = pc.hitmask[m], old_row = pc.pendmask[m] & ~old_hit;
-    const std::uint64_t hit = bk.hits[m] ? bit : 0, pend = bk.count[m] ? bit : 0;
+    // Masks, not conditionals: whether a bank still holds hits is unpredictable.
+    const std::uint64_t hit = bit & (0 - static_cast<std::uint64_t>(bk.hits[m] != 0));
+    const std::uint64_t pend = bit & (0 - static_cast<std::uint64_t>(bk.count[m] != 0));
     pc.hitmask[m] = (old_hit & ~bit) | hit;
     pc.pendmask[m] = (pc.pendmask[m] & ~bit) | pend;
     if (hit & ~old_hit) pc.col_next = std::min(pc.col_next, column_ready(pc, b, m));
@@ -381,7 +386,7 @@ struct Simulator::Impl {
         const auto ub = static_cast<std::size_t>(b);
         const std::uint64_t ready =
             std::max({pc.bank_col_ready[m][ub], group_ready[static_cast<std::size_t>(group_of(b))],
-                      pc.col_ready_sid[static_cast<std::size_t>(sid_of(b))], pc_ready});
+                      sid_ready_of(pc, b), pc_ready});
         const std::uint64_t ok = ready_mask(ready, now);
         col_wake = std::min(col_wake, ready | ok);
         col_ready_count += static_cast<int>(ok & 1);
@@ -516,11 +521,17 @@ struct Simulator::Impl {
       ++(auto_pre ? counts.wra : counts.wr);
     }
     if (m == 0) pc.wr_ready_bg[static_cast<std::size_t>(g)] = std::max(pc.wr_ready_bg[static_cast<std::size_t>(g)], now + T(t.nRTW));
-    // tCCD_R for the other stack IDs: raise all, then restore this one (no branch per SID).
-    const std::uint64_t own = pc.col_ready_sid[static_cast<std::size_t>(sid)];
-    for (int s = 0; s < stack_ids; ++s)
-      pc.col_ready_sid[static_cast<std::size_t>(s)] = std::max(pc.col_ready_sid[static_cast<std::size_t>(s)], now + T(t.nCCDR));
-    pc.col_ready_sid[static_cast<std::size_t>(sid)] = own;
+    // tCCD_R for the other stack IDs. Two SIDs (HBM3, HBM3E) is a single update; else raise
+    // all, then restore this one (no branch per SID).
+    if (stack_ids == 2) {
+      std::uint64_t& other = pc.col_ready_sid[static_cast<std::size_t>(sid ^ 1)];
+      other = std::max(other, now + T(t.nCCDR));
+    } else {
+      const std::uint64_t own = pc.col_ready_sid[static_cast<std::size_t>(sid)];
+      for (int s = 0; s < stack_ids; ++s)
+        pc.col_ready_sid[static_cast<std::size_t>(s)] = std::max(pc.col_ready_sid[static_cast<std::size_t>(s)], now + T(t.nCCDR));
+      pc.col_ready_sid[static_cast<std::size_t>(sid)] = own;
+    }
     emit(now, p, m == 0 ? (auto_pre ? Command::kRda : Command::kRd) : (auto_pre ? Command::kWra : Command::kWr), b, e[i].row);
 
     if (last_burst) {
@@ -585,6 +596,9 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
   const int request_bytes = source.request_bytes();
   const int granule = mapping_.granule_bytes();
   const int burst = mapping_.burst_bytes();
+  // Both are powers of two (AddressMapping checks): shifts, not divisions, split the requests.
+  const int granule_shift = std::countr_zero(static_cast<unsigned>(granule));
+  const int burst_shift = std::countr_zero(static_cast<unsigned>(burst));
   const int max_pieces = request_bytes / granule + 2;
   const int min_queue = std::min(config_.read_queue_entries, config_.write_queue_entries);
   if (request_bytes < 1 || max_pieces > min_queue || max_pieces > 64)
@@ -655,9 +669,9 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
       std::uint64_t a = cur.address;
       const std::uint64_t end = cur.address + static_cast<std::uint64_t>(request_bytes);
       while (a < end) {
-        const std::uint64_t granule_end = (a / static_cast<std::uint64_t>(granule) + 1) * static_cast<std::uint64_t>(granule);
+        const std::uint64_t granule_end = ((a >> granule_shift) + 1) << granule_shift;
         const std::uint64_t stop = std::min(end, granule_end);
-        const auto bursts = static_cast<std::uint8_t>((stop - 1) / static_cast<std::uint64_t>(burst) - a / static_cast<std::uint64_t>(burst) + 1);
+        const auto bursts = static_cast<std::uint8_t>(((stop - 1) >> burst_shift) - (a >> burst_shift) + 1);
         const std::uint32_t i = free_piece;
         free_piece = pieces[i].next;
         Piece& pc = pieces[i];
