@@ -68,38 +68,47 @@ std::shared_ptr<const System> Catalog::find_system(std::string_view name) const 
   return find_named(systems_, name);
 }
 
+namespace {
+
+// A catalog entry named `name`, or one loaded from the YAML file it names (relative paths are
+// taken from `relative_to`); `fail(expected)` builds the error for an unknown name or missing file.
+template <class T, class Load, class Fail>
+std::shared_ptr<const T> resolve_entry(const std::vector<std::shared_ptr<const T>>& items, std::string_view what,
+                                       const std::string& name, const std::filesystem::path& relative_to,
+                                       const Load& load, const Fail& fail) {
+  if (auto found = find_named(items, name)) return found;
+  if (!Catalog::looks_like_file(name)) throw fail(core::expected_known_name(what, name, names_of(items)));
+  std::filesystem::path p(name);
+  if (p.is_relative()) p = relative_to / p;
+  if (!std::filesystem::exists(p)) throw fail("an existing " + std::string(what) + " YAML file");
+  return load(p);
+}
+
+}  // namespace
+
+std::shared_ptr<const Chip> Catalog::load_chip_file(const std::filesystem::path& file) const {
+  return std::make_shared<const Chip>(Chip::parse(core::ConfigNode::load_file(file), schema_));
+}
+
 std::shared_ptr<const Chip> Catalog::chip(std::string_view name_or_file, std::string_view flag) const {
-  if (auto c = find_chip(name_or_file)) return c;
-  if (looks_like_file(name_or_file)) {
-    if (!std::filesystem::exists(std::string(name_or_file)))
-      throw core::Error::flag(std::string(flag), std::string(name_or_file), "an existing chip YAML file");
-    return std::make_shared<const Chip>(Chip::parse(core::ConfigNode::load_file(std::string(name_or_file)), schema_));
-  }
-  throw core::Error::flag(std::string(flag), std::string(name_or_file),
-                          core::expected_known_name("chip", name_or_file, chip_names()));
+  const std::string name(name_or_file);
+  return resolve_entry(
+      chips_, "chip", name, {}, [this](const std::filesystem::path& p) { return load_chip_file(p); },
+      [&](const std::string& expected) { return core::Error::flag(std::string(flag), name, expected); });
 }
 
 std::shared_ptr<const System> Catalog::system(std::string_view name_or_file, std::string_view flag) const {
-  if (auto s = find_system(name_or_file)) return s;
-  if (looks_like_file(name_or_file)) {
-    if (!std::filesystem::exists(std::string(name_or_file)))
-      throw core::Error::flag(std::string(flag), std::string(name_or_file), "an existing system YAML file");
-    return load_system_file(std::string(name_or_file));
-  }
-  throw core::Error::flag(std::string(flag), std::string(name_or_file),
-                          core::expected_known_name("system", name_or_file, system_names()));
+  const std::string name(name_or_file);
+  return resolve_entry(
+      systems_, "system", name, {}, [this](const std::filesystem::path& p) { return load_system_file(p); },
+      [&](const std::string& expected) { return core::Error::flag(std::string(flag), name, expected); });
 }
 
 std::shared_ptr<const Chip> Catalog::resolve_chip_field(const core::ConfigNode& field) const {
-  const std::string name = field.as_string();
-  if (auto c = find_chip(name)) return c;
-  if (looks_like_file(name)) {
-    std::filesystem::path p(name);
-    if (p.is_relative()) p = std::filesystem::path(field.file()).parent_path() / p;
-    if (!std::filesystem::exists(p)) throw field.error("an existing chip YAML file");
-    return std::make_shared<const Chip>(Chip::parse(core::ConfigNode::load_file(p), schema_));
-  }
-  throw field.error(core::expected_known_name("chip", name, chip_names()));
+  return resolve_entry(
+      chips_, "chip", field.as_string(), std::filesystem::path(field.file()).parent_path(),
+      [this](const std::filesystem::path& p) { return load_chip_file(p); },
+      [&](const std::string& expected) { return field.error(expected); });
 }
 
 std::shared_ptr<const System> Catalog::load_system_file(const std::filesystem::path& file) const {
@@ -110,15 +119,10 @@ std::shared_ptr<const System> Catalog::load_system_file(const std::filesystem::p
 
 Fleet Catalog::fleet(const std::filesystem::path& file) const {
   return Fleet::parse(core::ConfigNode::load_file(file), [this](const core::ConfigNode& field) {
-    const std::string name = field.as_string();
-    if (auto s = find_system(name)) return s;
-    if (looks_like_file(name)) {
-      std::filesystem::path p(name);
-      if (p.is_relative()) p = std::filesystem::path(field.file()).parent_path() / p;
-      if (!std::filesystem::exists(p)) throw field.error("an existing system YAML file");
-      return load_system_file(p);
-    }
-    throw field.error(core::expected_known_name("system", name, system_names()));
+    return resolve_entry(
+        systems_, "system", field.as_string(), std::filesystem::path(field.file()).parent_path(),
+        [this](const std::filesystem::path& p) { return load_system_file(p); },
+        [&](const std::string& expected) { return field.error(expected); });
   });
 }
 

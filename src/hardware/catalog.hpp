@@ -36,6 +36,7 @@ class Catalog {
 
  private:
   std::shared_ptr<const Chip> resolve_chip_field(const core::ConfigNode& field) const;
+  std::shared_ptr<const Chip> load_chip_file(const std::filesystem::path& file) const;
   std::shared_ptr<const System> load_system_file(const std::filesystem::path& file) const;
 
   CalibrationSchema schema_;
