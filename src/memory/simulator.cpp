@@ -79,14 +79,18 @@ struct Simulator::Impl {
     std::array<std::uint64_t, 4> faw{};                   // last four ACTs + tFAW
     std::uint64_t act_ready = 0, rd_ready = 0, wr_ready = 0, last_refpb = 0;
     std::uint64_t hitmask[2] = {0, 0}, pendmask[2] = {0, 0}, openmask = 0;
-    // Banks activated less than min(tRCD_RD, tRCD_WR) ago: the column scan skips them. ACTs
-    // issue in time order, so their release times form a FIFO (key release << 6 | bank); a
-    // bank's bit clears when its latest entry leaves.
-    std::uint64_t rcd_wait = 0;
-    std::array<std::uint64_t, kMaxBanks> rcd_release{};
-    std::array<std::uint64_t, 64> rcd_fifo{};
-    std::uint32_t rcd_head = 0, rcd_tail = 0;
-    std::uint64_t rcd_front = kNever;  // release time of the oldest entry
+    // Per mode (read, write), banks activated less than tRCD_RD / tRCD_WR ago: the column scan
+    // skips them. ACTs issue in time order, so each mode's release times form a FIFO (key
+    // release << 6 | bank); a bank's bit clears when its latest entry leaves. One FIFO per
+    // mode, because with a single one at min(tRCD_RD, tRCD_WR) a read bank came out of it 16
+    // clocks early (HBM3) and cost one fruitless column scan per ACT.
+    struct RcdFifo {
+      std::uint64_t wait = 0;
+      std::uint64_t front = kNever;  // release time of the oldest entry
+      std::uint32_t head = 0, tail = 0;
+      std::array<std::uint64_t, kMaxBanks> release{};
+      std::array<std::uint64_t, 64> fifo{};
+    } rcd[2];
     std::uint64_t ref_due = 0;
     // Lower bounds on the next cycle a column / row command can issue; a scan is skipped until
     // then. Ready times only grow, so a bound stays valid until a new candidate appears, which
@@ -104,7 +108,6 @@ struct Simulator::Impl {
   Timings t;
   int banks_per_group, bank_groups_per_sid, banks;
   int cap[2];
-  std::uint64_t min_rcd;
   int stack_ids;
   int entries_per_pc;
   bool closed_page, per_bank_refresh;
@@ -127,7 +130,6 @@ struct Simulator::Impl {
     cap[0] = c.read_queue_entries;
     cap[1] = c.write_queue_entries;
     entries_per_pc = cap[0] + cap[1];
-    min_rcd = static_cast<std::uint64_t>(std::min(t.nRCDRD, t.nRCDWR));
     stack_ids = s.org.stack_ids;
     closed_page = c.page_policy == PagePolicy::kClosed;
     for (int b = 0; b < banks; ++b) {
@@ -206,12 +208,46 @@ struct Simulator::Impl {
     set_bits(pc, b, 1);
   }
 
-  // Drops the oldest tRCD entry; its bank leaves rcd_wait when that was its latest ACT.
-  static void rcd_pop(Pc& pc) {
-    const std::uint64_t key = pc.rcd_fifo[pc.rcd_head++ & 63];
+  // The hits of mode m over the banks not in tRCD and not blocked by refresh: the oldest ready
+  // one (age key, ~0 when none), how many are ready, and when the first waiting one may be.
+  struct ColumnScan {
+    std::uint64_t best = ~0ull, wake = kNever;
+    int ready = 0;
+  };
+  ColumnScan scan_columns(const Pc& pc, int m, std::uint64_t now, std::uint64_t blocked) const {
+    ColumnScan c;
+    const Pc::RcdFifo& rcd = pc.rcd[m];
+    // A bank still in tRCD is not ready; the oldest release bounds them all.
+    if (pc.hitmask[m] & rcd.wait & ~blocked) c.wake = rcd.front;
+    // Branch-free over the banks holding a hit; the list is walked only for the winner.
+    const std::uint64_t pc_ready = std::max(m ? pc.wr_ready : pc.rd_ready, now);
+    const auto& group_ready = m ? pc.wr_ready_bg : pc.rd_ready_bg;
+    for (std::uint64_t mask = pc.hitmask[m] & ~blocked & ~rcd.wait; mask; mask &= mask - 1) {
+      const int b = std::countr_zero(mask);
+      const auto ub = static_cast<std::size_t>(b);
+      const std::uint64_t ready = std::max({pc.bank_col_ready[m][ub], group_ready[static_cast<std::size_t>(group_of(b))],
+                                            sid_ready_of(pc, b), pc_ready});
+      const std::uint64_t ok = ready_mask(ready, now);
+      c.wake = std::min(c.wake, ready | ok);
+      c.ready += static_cast<int>(ok & 1);
+      c.best = std::min(c.best, pc.hit_order[m][ub] | ~ok);
+    }
+    return c;
+  }
+
+  // Drops the oldest tRCD entry; its bank leaves `wait` when that was its latest ACT.
+  static void rcd_pop(Pc::RcdFifo& r) {
+    const std::uint64_t key = r.fifo[r.head++ & 63];
     const auto b = static_cast<std::size_t>(key & 63);
-    if (pc.rcd_release[b] == key >> 6) pc.rcd_wait &= ~(1ull << b);
-    pc.rcd_front = pc.rcd_head == pc.rcd_tail ? kNever : pc.rcd_fifo[pc.rcd_head & 63] >> 6;
+    if (r.release[b] == key >> 6) r.wait &= ~(1ull << b);
+    r.front = r.head == r.tail ? kNever : r.fifo[r.head & 63] >> 6;
+  }
+  static void rcd_push(Pc::RcdFifo& r, int b, std::uint64_t release) {
+    if (r.tail - r.head == 64) rcd_pop(r);  // leaving a bank unmasked only costs a scan
+    r.release[static_cast<std::size_t>(b)] = release;
+    r.fifo[r.tail++ & 63] = release << 6 | static_cast<std::uint64_t>(b);
+    r.front = std::min(r.front, release);
+    r.wait |= 1ull << b;
   }
 
   // Write drain between the watermarks; reads otherwise (and writes when no read waits). It
@@ -370,52 +406,31 @@ struct Simulator::Impl {
 
     // Column command: the oldest row hit whose bank, group and channel are ready (first-ready).
     if (pc.col_next <= now) {
-      std::uint64_t col_wake = kNever;
-      int col_ready_count = 0;
-      std::uint64_t best_order = ~0ull;
-      int best_bank = -1;
-      std::uint16_t best_i = kNil, best_prev = kNil;
-      // Branch-free over the banks holding a hit; the list is walked only for the winner.
-      const std::uint64_t pc_ready = std::max(m ? pc.wr_ready : pc.rd_ready, now);
-      const auto& group_ready = m ? pc.wr_ready_bg : pc.rd_ready_bg;
-      while (pc.rcd_front <= now) rcd_pop(pc);
-      // A bank still in tRCD is not ready; the oldest release bounds them all.
-      if (pc.hitmask[m] & pc.rcd_wait & ~blocked) col_wake = pc.rcd_front;
-      for (std::uint64_t mask = pc.hitmask[m] & ~blocked & ~pc.rcd_wait; mask; mask &= mask - 1) {
-        const int b = std::countr_zero(mask);
-        const auto ub = static_cast<std::size_t>(b);
-        const std::uint64_t ready =
-            std::max({pc.bank_col_ready[m][ub], group_ready[static_cast<std::size_t>(group_of(b))],
-                      sid_ready_of(pc, b), pc_ready});
-        const std::uint64_t ok = ready_mask(ready, now);
-        col_wake = std::min(col_wake, ready | ok);
-        col_ready_count += static_cast<int>(ok & 1);
-        best_order = std::min(best_order, pc.hit_order[m][ub] | ~ok);
-      }
-      if (best_order != ~0ull) best_bank = static_cast<int>(best_order & 63);
-      if (best_bank >= 0) {
-        const Bank& bk = pc.banks[static_cast<std::size_t>(best_bank)];
-        for (std::uint16_t i = bk.head[m]; i != kNil; best_prev = i, i = e[i].next) {
-          if (e[i].order == best_order >> 6) {
+      Pc::RcdFifo& rcd = pc.rcd[m];
+      while (rcd.front <= now) rcd_pop(rcd);
+      const ColumnScan c = scan_columns(pc, m, now, blocked);
+      pc.col_next = c.wake;
+      if (c.best != ~0ull) {
+        const int b = static_cast<int>(c.best & 63);
+        std::uint16_t best_i = kNil, best_prev = kNil;
+        for (std::uint16_t i = pc.banks[static_cast<std::size_t>(b)].head[m]; i != kNil; best_prev = i, i = e[i].next) {
+          if (e[i].order == c.best >> 6) {
             best_i = i;
             break;
           }
         }
-      }
-      pc.col_next = col_wake;
-      if (best_bank >= 0) {
         // Next column command: another hit that was ready already (after tCCD_S), else the
-        // earliest waiting one or this bank's next burst (same bank group: tCCD_L).
-        const std::uint64_t follow = now + static_cast<std::uint64_t>(t.nCCDL);
-        pc.col_next = col_ready_count > 1 ? now + static_cast<std::uint64_t>(t.nCCDS)
-                                          : std::max(now + static_cast<std::uint64_t>(t.nCCDS), std::min(col_wake, follow));
-        issue_column(pc, p, now, best_bank, best_i, best_prev, m);  // may lower col_next / row_next
+        // earliest waiting one, or this bank's next hit at its own ready time.
+        pc.col_next = std::max(now + static_cast<std::uint64_t>(t.nCCDS), c.ready > 1 ? now : c.wake);
+        issue_column(pc, p, now, b, best_i, best_prev, m);  // may lower col_next / row_next
+        if (pc.hitmask[m] >> b & 1) pc.col_next = std::min(pc.col_next, column_ready(pc, b, m));
       }
     }
 
     // Row command: for the oldest request whose bank holds no hit, ACT its row or PRE the bank.
     if (!row_slot_taken && pc.row_next <= now) {
-      std::uint64_t row_wake = kNever;
+      std::uint64_t row_wake = kNever;  // earliest waiting PRE candidate
+      std::uint64_t act_wake = kNever;  // earliest waiting ACT candidate, by its own bank's timings
       int ready_pre = 0, ready_act = 0;
       std::uint64_t best_order = ~0ull;
       int best_bank = -1;
@@ -433,35 +448,44 @@ struct Simulator::Impl {
       const std::uint64_t act_mask = cand & ~pc.openmask;
       const std::uint64_t common = std::max(pc.act_ready, pc.faw[static_cast<std::size_t>(pc.faw_pos)]);
       if (act_mask && common > now) {
-        row_wake = std::min(row_wake, common);
+        act_wake = now + 1;  // not scanned: only `common` is known to bound them
       } else {
         for (std::uint64_t mask = act_mask; mask; mask &= mask - 1) {
           const int b = std::countr_zero(mask);
           const std::uint64_t ready = pc.bank_act_ready[static_cast<std::size_t>(b)];
           const std::uint64_t ok = ready_mask(ready, now);
-          row_wake = std::min(row_wake, ready | ok);
+          act_wake = std::min(act_wake, ready | ok);
           ready_act += static_cast<int>(ok & 1);
           best_order = std::min(best_order, pc.head_order[m][static_cast<std::size_t>(b)] | ~ok);
         }
       }
       if (best_order != ~0ull) best_bank = static_cast<int>(best_order & 63);
-      pc.row_next = row_wake;
-      if (best_bank >= 0) {
+      // An ACT also waits for tRRD_S and tFAW (`common`, re-read after this clock's command).
+      const auto act_bound = [&](std::uint64_t bank_ready) {
+        return std::max(bank_ready, std::max(pc.act_ready, pc.faw[static_cast<std::size_t>(pc.faw_pos)]));
+      };
+      if (best_bank < 0) {
+        pc.row_next = std::min(row_wake, act_mask ? act_bound(act_wake) : kNever);
+      } else {
         Bank& bk = pc.banks[static_cast<std::size_t>(best_bank)];
-        // Next row command: another ready PRE (or, after a PRE, a ready ACT) can go next clock;
-        // else the earliest of the waiting candidates and of the issued bank's follow-up (its
-        // ACT after tRP; after an ACT every other ACT waits tRRD_S).
         const bool is_pre = bk.open_row >= 0;
-        const bool more = is_pre ? (ready_pre > 1 || ready_act > 0) : ready_pre > 0;
-        const std::uint64_t follow = now + static_cast<std::uint64_t>(is_pre ? t.nRP : t.nRRDS);
-        pc.row_next = more ? now + 1 : std::min(row_wake, follow);
-        if (bk.open_row >= 0) {
+        pc.row_next = kNever;  // the command below may lower it (set_bits)
+        if (is_pre) {
           close_bank(pc, best_bank, now + static_cast<std::uint64_t>(t.nRP));
           ++counts.pre;
           emit(now, p, Command::kPre, best_bank, 0);
         } else {
           activate(pc, p, now, best_bank, e[bk.head[m]].row);
         }
+        // Next row command: another ready PRE, or after a PRE a ready ACT, can go next clock.
+        // Else the earliest waiting PRE, or ACT: the other ACT candidates (any of them already
+        // ready now only waits for `common`) and, after a PRE, the precharged bank after tRP.
+        const bool more = is_pre ? (ready_pre > 1 || ready_act > 0) : ready_pre > 0;
+        std::uint64_t act_next = ready_act > (is_pre ? 0 : 1) ? now + 1 : act_wake;
+        if (is_pre && (pc.pendmask[m] >> best_bank & 1))
+          act_next = std::min(act_next, pc.bank_act_ready[static_cast<std::size_t>(best_bank)]);
+        const std::uint64_t next = more ? now + 1 : std::min(row_wake, act_next == kNever ? kNever : act_bound(act_next));
+        pc.row_next = std::min(pc.row_next, next);
       }
     }
     if (pc.writing != (m != 0)) pc.col_next = pc.row_next = 0;  // switched by this clock's command
@@ -475,11 +499,8 @@ struct Simulator::Impl {
     pc.bank_pre_ready[static_cast<std::size_t>(b)] = now + static_cast<std::uint64_t>(t.nRAS);
     pc.bank_col_ready[0][static_cast<std::size_t>(b)] = now + static_cast<std::uint64_t>(t.nRCDRD);
     pc.bank_col_ready[1][static_cast<std::size_t>(b)] = now + static_cast<std::uint64_t>(t.nRCDWR);
-    if (pc.rcd_tail - pc.rcd_head == 64) rcd_pop(pc);  // leaving a bank unmasked only costs a scan
-    pc.rcd_release[static_cast<std::size_t>(b)] = now + min_rcd;
-    pc.rcd_fifo[pc.rcd_tail++ & 63] = (now + min_rcd) << 6 | static_cast<std::uint64_t>(b);
-    pc.rcd_front = std::min(pc.rcd_front, now + min_rcd);
-    pc.rcd_wait |= 1ull << b;
+    rcd_push(pc.rcd[0], b, now + static_cast<std::uint64_t>(t.nRCDRD));
+    rcd_push(pc.rcd[1], b, now + static_cast<std::uint64_t>(t.nRCDWR));
     pc.act_ready = now + static_cast<std::uint64_t>(t.nRRDS);
     // tRRD_L is folded into the ready time of every bank of the group (they are contiguous).
     const int first = group_of(b) * banks_per_group;
