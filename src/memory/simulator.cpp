@@ -499,8 +499,9 @@ struct Simulator::Impl {
     pc.bank_pre_ready[static_cast<std::size_t>(b)] = now + static_cast<std::uint64_t>(t.nRAS);
     pc.bank_col_ready[0][static_cast<std::size_t>(b)] = now + static_cast<std::uint64_t>(t.nRCDRD);
     pc.bank_col_ready[1][static_cast<std::size_t>(b)] = now + static_cast<std::uint64_t>(t.nRCDWR);
-    rcd_push(pc.rcd[0], b, now + static_cast<std::uint64_t>(t.nRCDRD));
-    rcd_push(pc.rcd[1], b, now + static_cast<std::uint64_t>(t.nRCDWR));
+    // Only the current mode's mask: the other one is a shortcut its scans can do without.
+    if (pc.writing) rcd_push(pc.rcd[1], b, now + static_cast<std::uint64_t>(t.nRCDWR));
+    else rcd_push(pc.rcd[0], b, now + static_cast<std::uint64_t>(t.nRCDRD));
     pc.act_ready = now + static_cast<std::uint64_t>(t.nRRDS);
     // tRRD_L is folded into the ready time of every bank of the group (they are contiguous).
     const int first = group_of(b) * banks_per_group;
