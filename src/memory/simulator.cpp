@@ -214,7 +214,8 @@ struct Simulator::Impl {
     std::uint64_t best = ~0ull, wake = kNever;
     int ready = 0;
   };
-  ColumnScan scan_columns(const Pc& pc, int m, std::uint64_t now, std::uint64_t blocked) const {
+  template <int m>
+  ColumnScan scan_columns(const Pc& pc, std::uint64_t now, std::uint64_t blocked) const {
     ColumnScan c;
     const Pc::RcdFifo& rcd = pc.rcd[m];
     // A bank still in tRCD is not ready; the oldest release bounds them all.
@@ -396,19 +397,25 @@ struct Simulator::Impl {
   // at which this PC may be able to issue something (kNever when it has nothing to do).
   std::uint64_t step(std::size_t p, std::uint64_t now) {
     Pc& pc = pcs[p];
-    Entry* e = pool(p);
     std::uint64_t wake = kNever;
     std::uint64_t blocked = 0;
     const bool row_slot_taken = now >= pc.ref_due ? refresh(pc, p, now, wake, blocked) : (wake = pc.ref_due, false);
     if (blocked == ~0ull) return wake;
+    // The mode is decided at the start of the clock (update_mode); one instance per mode, so
+    // the per-mode arrays and timings are fixed at compile time.
+    return pc.writing ? schedule<1>(pc, p, now, wake, blocked, row_slot_taken)
+                      : schedule<0>(pc, p, now, wake, blocked, row_slot_taken);
+  }
 
-    const int m = pc.writing ? 1 : 0;  // decided at the start of the clock (update_mode)
-
+  template <int m>
+  std::uint64_t schedule(Pc& pc, std::size_t p, std::uint64_t now, std::uint64_t wake, std::uint64_t blocked,
+                         bool row_slot_taken) {
+    Entry* e = pool(p);
     // Column command: the oldest row hit whose bank, group and channel are ready (first-ready).
     if (pc.col_next <= now) {
       Pc::RcdFifo& rcd = pc.rcd[m];
       while (rcd.front <= now) rcd_pop(rcd);
-      const ColumnScan c = scan_columns(pc, m, now, blocked);
+      const ColumnScan c = scan_columns<m>(pc, now, blocked);
       pc.col_next = c.wake;
       if (c.best != ~0ull) {
         const int b = static_cast<int>(c.best & 63);
@@ -422,7 +429,7 @@ struct Simulator::Impl {
         // Next column command: another hit that was ready already (after tCCD_S), else the
         // earliest waiting one, or this bank's next hit at its own ready time.
         pc.col_next = std::max(now + static_cast<std::uint64_t>(t.nCCDS), c.ready > 1 ? now : c.wake);
-        issue_column(pc, p, now, b, best_i, best_prev, m);  // may lower col_next / row_next
+        issue_column<m>(pc, p, now, b, best_i, best_prev);  // may lower col_next / row_next
         if (pc.hitmask[m] >> b & 1) pc.col_next = std::min(pc.col_next, column_ready(pc, b, m));
       }
     }
@@ -515,7 +522,8 @@ struct Simulator::Impl {
     recount_hits(pc, p, b);
   }
 
-  void issue_column(Pc& pc, std::size_t p, std::uint64_t now, int b, std::uint16_t i, std::uint16_t prev, int m) {
+  template <int m>
+  void issue_column(Pc& pc, std::size_t p, std::uint64_t now, int b, std::uint16_t i, std::uint16_t prev) {
     Entry* e = pool(p);
     Bank& bk = pc.banks[static_cast<std::size_t>(b)];
     const int g = group_of(b);
@@ -525,7 +533,7 @@ struct Simulator::Impl {
     const bool last_burst = e[i].bursts_left == 1;
     const bool auto_pre = closed_page && last_burst && bk.hits[0] + bk.hits[1] == 1;
     std::uint64_t done;
-    if (m == 0) {
+    if constexpr (m == 0) {
       pc.rd_ready = std::max(pc.rd_ready, now + T(t.nCCDS));
       pc.wr_ready = std::max(pc.wr_ready, now + T(t.nRTW));
       pc.rd_ready_bg[static_cast<std::size_t>(g)] = std::max(pc.rd_ready_bg[static_cast<std::size_t>(g)], now + T(t.nCCDL));
@@ -542,7 +550,7 @@ struct Simulator::Impl {
       done = data_end;
       ++(auto_pre ? counts.wra : counts.wr);
     }
-    if (m == 0) pc.wr_ready_bg[static_cast<std::size_t>(g)] = std::max(pc.wr_ready_bg[static_cast<std::size_t>(g)], now + T(t.nRTW));
+    if constexpr (m == 0) pc.wr_ready_bg[static_cast<std::size_t>(g)] = std::max(pc.wr_ready_bg[static_cast<std::size_t>(g)], now + T(t.nRTW));
     // tCCD_R for the other stack IDs. Two SIDs (HBM3, HBM3E) is a single update; else raise
     // all, then restore this one (no branch per SID).
     if (stack_ids == 2) {
