@@ -323,7 +323,17 @@ struct Simulator::Impl {
     bk.hits[0] = bk.hits[1] = 0;
     pc.hit_order[0][static_cast<std::size_t>(b)] = pc.hit_order[1][static_cast<std::size_t>(b)] = ~0ull;
     pc.openmask &= ~(1ull << b);
-    set_bits(pc, b);
+    // set_bits() for both modes, knowing that no hit remains: a bank that still has work and
+    // was no row candidate becomes one. The bounds serve the current mode only (a mode switch
+    // resets them).
+    const std::uint64_t bit = 1ull << b;
+    const int m = pc.writing ? 1 : 0;
+    const bool was_candidate = (pc.pendmask[m] & ~pc.hitmask[m] & bit) != 0;
+    for (int x = 0; x < 2; ++x) {
+      pc.hitmask[x] &= ~bit;
+      pc.pendmask[x] = (pc.pendmask[x] & ~bit) | (bit & (0 - static_cast<std::uint64_t>(bk.count[x] != 0)));
+    }
+    if (!was_candidate && (pc.pendmask[m] & bit)) pc.row_next = std::min(pc.row_next, row_ready(pc, b));
   }
 
   // Refresh work of PC p at `now`; returns true when refresh owns the row command slot this cycle.
@@ -597,8 +607,8 @@ struct Simulator::Impl {
     if (auto_pre) {
       const std::uint64_t pre_at = pc.bank_pre_ready[static_cast<std::size_t>(b)];  // tRAS, tRTP / write recovery already folded in
       close_bank(pc, b, pre_at + T(t.nRP));
-    } else {
-      set_bits(pc, b, m);
+    } else if (last_burst) {
+      set_bits(pc, b, m);  // a burst that leaves its entry queued changes no count
     }
     if (last_burst) update_mode(pc);
   }
@@ -680,6 +690,9 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
       if (pc.queued[pp.write] >= s.cap[pp.write] || pp.arrival > now) break;
       s.enqueue(q, pp.a, pp.bursts, pp.write != 0, pp.req);
       wait_head[q] = pp.next;
+      // The next piece was written many epochs ago and left the L1 cache since; fetch it now,
+      // while this PC's scheduling runs, rather than when its queue has room again.
+      if (pp.next != kEnd) __builtin_prefetch(&pieces[pp.next]);
       pieces[i].next = free_piece;
       free_piece = i;
       admitted = true;
