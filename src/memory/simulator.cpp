@@ -300,9 +300,13 @@ struct Simulator::Impl {
     }
   }
 
+  // After an ACT of a closed bank (so it held no hit): count the hits of the new row. Only hit
+  // bits change; a bank with new hits lowers the column bound (current mode only, as in
+  // set_bits()) and, holding hits, is no row candidate any more.
   void recount_hits(Pc& pc, std::size_t p, int b) {
     Bank& bk = pc.banks[static_cast<std::size_t>(b)];
     const Entry* e = pool(p);
+    const std::uint64_t bit = 1ull << b;
     for (int m = 0; m < 2; ++m) {
       std::uint16_t h = 0;
       std::uint64_t first = ~0ull;
@@ -312,8 +316,10 @@ struct Simulator::Impl {
       }
       bk.hits[m] = h;
       pc.hit_order[m][static_cast<std::size_t>(b)] = first;
+      pc.hitmask[m] |= bit & (0 - static_cast<std::uint64_t>(h != 0));
     }
-    set_bits(pc, b);
+    const int m = pc.writing ? 1 : 0;
+    if (bk.hits[m]) pc.col_next = std::min(pc.col_next, column_ready(pc, b, m));
   }
 
   void close_bank(Pc& pc, int b, std::uint64_t act_ready) {
