@@ -32,16 +32,21 @@ void BM_HbmSimStream(benchmark::State& state) { run_sim(state, AccessPattern::st
 void BM_HbmSimRandom(benchmark::State& state) { run_sim(state, AccessPattern::random()); }
 void BM_HbmSimRandomMixed(benchmark::State& state) { run_sim(state, AccessPattern::random(0.7)); }
 
-void BM_HbmAnalyticalStream(benchmark::State& state) {
+void run_estimate(benchmark::State& state, const AccessPattern& p) {
   const AnalyticalModel m(hbm3(), 1);
-  const auto p = AccessPattern::stream(0.7);
   for (auto _ : state) benchmark::DoNotOptimize(m.estimate(p));
   state.SetItemsProcessed(state.iterations());
 }
+
+void BM_HbmAnalyticalStream(benchmark::State& state) { run_estimate(state, AccessPattern::stream(0.7)); }
+void BM_HbmAnalyticalRandom(benchmark::State& state) { run_estimate(state, AccessPattern::random()); }
+void BM_HbmAnalyticalStrided(benchmark::State& state) { run_estimate(state, AccessPattern::strided(4096)); }
 
 }  // namespace
 
 BENCHMARK(BM_HbmSimStream)->Arg(1000000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_HbmSimRandom)->Arg(1000000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_HbmSimRandomMixed)->Arg(1000000)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_HbmAnalyticalStream);
+BENCHMARK(BM_HbmAnalyticalStream)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_HbmAnalyticalRandom)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_HbmAnalyticalStrided)->Unit(benchmark::kMicrosecond);

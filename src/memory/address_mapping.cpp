@@ -135,4 +135,27 @@ DramAddress AddressMapping::decode(std::uint64_t address) const {
   return d;
 }
 
+std::uint64_t AddressMapping::pc_stream_address(std::uint64_t k) const {
+  std::uint64_t granules = 0, scale = 1;
+  int bit = 0;  // position of the slice in the granule index, when every count is a power of two
+  for (int i = 0; i < slice_count_; ++i) {
+    const Slice& s = slices_[static_cast<std::size_t>(i)];
+    const bool channel = s.field == kPc || s.field == kChannel || s.field == kStack;
+    if (all_pow2_) {
+      if (!channel) {
+        granules |= (k & s.mask) << bit;
+        k >>= s.shift;
+      }
+      bit += s.shift;
+    } else {
+      if (!channel) {
+        granules += (k % s.count) * scale;
+        k /= s.count;
+      }
+      scale *= s.count;
+    }
+  }
+  return granules << granule_shift_;
+}
+
 }  // namespace xpusim::memory

@@ -36,6 +36,9 @@ class AddressMapping {
   static std::string default_name() { return "ro-ba-co-bg-pc-ch"; }
 
   DramAddress decode(std::uint64_t address) const;
+  // Address of the k-th granule that a sequential stream from address 0 sends to pseudo-channel
+  // 0: k written in the mixed radix of the other fields, channel, PC and stack fields zero.
+  std::uint64_t pc_stream_address(std::uint64_t k) const;
   const std::string& name() const { return name_; }
   int granule_bytes() const { return granule_bytes_; }
   int bursts_per_granule() const { return bursts_per_granule_; }

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "memory/column_model.hpp"
 
 namespace xpusim::memory {
 
@@ -94,11 +95,25 @@ BandwidthEstimate AnalyticalModel::estimate(const AccessPattern& p) const {
   d.bursts = std::max(granules, std::ceil(req_bytes / burst_bytes));
   d.banks_used = o.banks_per_pc();
   d.groups_used = o.bank_groups_per_pc();
+  // The granule pieces one PC receives, in arrival order, for the column schedule (stream and
+  // strided; random traffic spreads over all groups and is ACT-bound).
+  constexpr std::size_t kMaxPieces = 256;
+  std::array<ColumnPiece, kMaxPieces> pieces{};
+  std::size_t piece_count = 0;
+  // A granule reaches its PC as one piece, or as granule / request pieces when requests are smaller.
+  const int pieces_per_granule = req_bytes < granule ? static_cast<int>(granule / req_bytes) : 1;
+  const auto piece_bursts = static_cast<std::uint8_t>(
+      std::clamp(req_bytes < granule ? std::ceil(req_bytes / burst_bytes) : granule / burst_bytes, 1.0, 255.0));
+  const auto add_granule = [&](const DramAddress& a) {
+    const auto group = static_cast<std::uint8_t>(a.bank / static_cast<std::uint32_t>(o.banks_per_group));
+    for (int i = 0; i < pieces_per_granule && piece_count < kMaxPieces; ++i) pieces[piece_count++] = {group, piece_bursts};
+  };
   switch (p.kind) {
     case PatternKind::kStream:
       // Every row is opened once and read to its end.
       d.acts = d.bursts * burst_bytes / o.row_bytes();
       d.row_hit_rate = 1.0 - d.acts / granules;
+      for (std::uint64_t k = 0; piece_count < kMaxPieces / 2; ++k) add_granule(mapping_.decode(mapping_.pc_stream_address(k)));
       break;
     case PatternKind::kStrided:
     case PatternKind::kRandom: {
@@ -118,6 +133,7 @@ BandwidthEstimate AnalyticalModel::estimate(const AccessPattern& p) const {
       const std::uint64_t stride = p.kind == PatternKind::kStrided
                                        ? static_cast<std::uint64_t>(std::max<std::int64_t>(1, p.stride_bytes))
                                        : 0;
+      const std::uint32_t first_pc = mapping_.decode(0).pc;  // strided: the PC whose column schedule is modelled
       for (int i = 0; i < kSamples; ++i) {
         std::uint64_t base;
         if (p.kind == PatternKind::kRandom) {
@@ -128,6 +144,7 @@ BandwidthEstimate AnalyticalModel::estimate(const AccessPattern& p) const {
         }
         for (double g = 0; g < granules; g += 1) {
           const auto a = mapping_.decode(base + static_cast<std::uint64_t>(g * granule));
+          if (p.kind == PatternKind::kStrided && a.pc == first_pc) add_granule(a);
           const std::size_t pc = a.pc % kMaxPcs;
           pc_seen[pc / 64] |= 1ull << (pc % 64);
           bank_seen |= 1ull << (a.bank % 64);
@@ -158,8 +175,17 @@ BandwidthEstimate AnalyticalModel::estimate(const AccessPattern& p) const {
   const auto consider = [&](double cycles, const char* name) {
     if (cycles > best) best = cycles, e.bound = name;
   };
-  // Bursts to one bank group are tCCD_L apart; the pattern spreads them over groups_used groups.
-  consider(d.bursts * t.nCCDL / std::max(1.0, d.groups_used), "column_tccd_l");
+  if (piece_count > 0) {
+    // The column schedule of this PC's bursts under FR-FCFS: tCCD_L within a group and tCCD_R
+    // between stack IDs, as far as the queue lets the scheduler interleave around them.
+    const int queue = p.read_fraction >= 0.5 ? config_.read_queue_entries : config_.write_queue_entries;
+    const double per_burst = column_cycles_per_burst(std::span<const ColumnPiece>(pieces.data(), piece_count), queue, t,
+                                                     o.bank_groups_per_sid);
+    consider(d.bursts * per_burst, "column_schedule");
+  } else {
+    // Bursts to one bank group are tCCD_L apart; the pattern spreads them over groups_used groups.
+    consider(d.bursts * t.nCCDL / std::max(1.0, d.groups_used), "column_tccd_l");
+  }
   const double rrd = d.groups_used <= 1 ? t.nRRDL : t.nRRDS;
   consider(d.acts * t.nFAW / 4.0, "act_rate_tfaw");
   consider(d.acts * rrd, "act_rate_trrd");
