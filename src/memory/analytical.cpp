@@ -199,7 +199,21 @@ BandwidthEstimate AnalyticalModel::estimate(const AccessPattern& p) const {
     const double lost = (t.nRTW - ccd) + (t.nCWL + t.nBL + t.nWTRS - ccd);
     consider(best + std::max(0.0, lost) / requests_per_round, "rw_turnaround");
   }
-  const double refresh = d.acts >= 0.5 ? refresh_factor_for_acts() : refresh_factor_for_data();
+  double refresh = d.acts >= 0.5 ? refresh_factor_for_acts() : refresh_factor_for_data();
+  if (config_.refresh == RefreshMode::kPerBank && d.acts < 0.5 && p.kind != PatternKind::kRandom) {
+    // A per-bank refresh that lands on a bank the pattern is reading closes it (tRP), holds it
+    // (tRFCpb) and reopens it (tRCD) while requests for its group pile up; the queue's work for
+    // the other groups hides Q (G - 1) pieces of that, the rest stalls the PC. A row-local
+    // pattern keeps one bank per group open, so a REFpb (one per tREFIpb) hits one of them with
+    // probability groups / banks.
+    const double groups = std::max(1.0, d.groups_used);
+    const double queue = p.read_fraction >= 0.5 ? config_.read_queue_entries : config_.write_queue_entries;
+    const double piece_clocks = best * std::min(req_bytes, granule) / req_bytes;
+    const double hidden = queue * (groups - 1.0) * piece_clocks;
+    const double blackout = t.nRP + t.nRFCpb + (p.read_fraction >= 0.5 ? t.nRCDRD : t.nRCDWR);
+    const double stall = std::max(0.0, blackout - hidden);
+    refresh /= 1.0 + groups / o.banks_per_pc() * stall / t.nREFIpb;
+  }
   const double pcs = d.pcs_used * mapping_.pcs();
   const double requests_per_s = pcs * set_.clock_hz() * refresh / best;
   double bw = requests_per_s * req_bytes;

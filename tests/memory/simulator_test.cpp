@@ -234,11 +234,9 @@ TEST(AnalyticalVsSimulator, Hbm3SweepWithinTenPercent) {
 TEST(AnalyticalVsSimulator, OtherGenerationsWithinTenPercent) {
   for (const char* g : {"hbm2", "hbm2e", "hbm3e"}) {
     const auto& set = catalog().closest(g, 100e9);
-    // 32-byte streams are left out: on HBM3E a 32-entry queue of one-burst pieces cannot hide the
-    // row switch (tRP + tRCD) and the simulator loses 17 % more (docs/hbm.md, "Where the
-    // analytical model is weak").
     for (const auto& p : {AccessPattern::stream(), AccessPattern::stream(0.0), AccessPattern::stream(0.7),
-                          AccessPattern::stream(1.0, 128), AccessPattern::random(), AccessPattern::random(0.0),
+                          AccessPattern::stream(1.0, 32), AccessPattern::stream(1.0, 128), AccessPattern::random(),
+                          AccessPattern::random(0.0),
                           AccessPattern::random(0.5), AccessPattern::random(1.0, 128), AccessPattern::strided(128),
                           AccessPattern::strided(1024), AccessPattern::strided(2048), AccessPattern::strided(4096),
                           AccessPattern::strided(65536)}) {
