@@ -80,10 +80,10 @@ struct Simulator::Impl {
     std::uint64_t act_ready = 0, rd_ready = 0, wr_ready = 0, last_refpb = 0;
     std::uint64_t hitmask[2] = {0, 0}, pendmask[2] = {0, 0}, openmask = 0;
     // Per mode (read, write), banks activated less than tRCD_RD / tRCD_WR ago: the column scan
-    // skips them. ACTs issue in time order, so each mode's release times form a FIFO (key
-    // release << 6 | bank); a bank's bit clears when its latest entry leaves. One FIFO per
-    // mode, because with a single one at min(tRCD_RD, tRCD_WR) a read bank came out of it 16
-    // clocks early (HBM3) and cost one fruitless column scan per ACT.
+    // skips them. An ACT enters the FIFO of the mode it was issued in (release times in order,
+    // key release << 6 | bank); a bank's bit clears when its latest entry leaves. A bank missing
+    // from the other mode's mask is merely scanned. Per mode, because with one FIFO at
+    // min(tRCD_RD, tRCD_WR) a read bank left it 16 clocks early (HBM3): a fruitless scan per ACT.
     struct RcdFifo {
       std::uint64_t wait = 0;
       std::uint64_t front = kNever;  // release time of the oldest entry
@@ -492,7 +492,7 @@ struct Simulator::Impl {
       } else {
         Bank& bk = pc.banks[static_cast<std::size_t>(best_bank)];
         const bool is_pre = bk.open_row >= 0;
-        pc.row_next = kNever;  // the command below may lower it (set_bits)
+        pc.row_next = kNever;  // the command below may lower it (close_bank, recount_hits)
         if (is_pre) {
           close_bank(pc, best_bank, now + static_cast<std::uint64_t>(t.nRP));
           ++counts.pre;
