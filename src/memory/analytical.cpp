@@ -175,10 +175,11 @@ BandwidthEstimate AnalyticalModel::estimate(const AccessPattern& p) const {
   const auto consider = [&](double cycles, const char* name) {
     if (cycles > best) best = cycles, e.bound = name;
   };
+  // Entries of the queue the dominant direction waits in.
+  const int queue = p.read_fraction >= 0.5 ? config_.read_queue_entries : config_.write_queue_entries;
   if (piece_count > 0) {
     // The column schedule of this PC's bursts under FR-FCFS: tCCD_L within a group and tCCD_R
     // between stack IDs, as far as the queue lets the scheduler interleave around them.
-    const int queue = p.read_fraction >= 0.5 ? config_.read_queue_entries : config_.write_queue_entries;
     const double per_burst = column_cycles_per_burst(std::span<const ColumnPiece>(pieces.data(), piece_count), queue, t,
                                                      o.bank_groups_per_sid);
     consider(d.bursts * per_burst, "column_schedule");
@@ -207,7 +208,6 @@ BandwidthEstimate AnalyticalModel::estimate(const AccessPattern& p) const {
     // pattern keeps one bank per group open, so a REFpb (one per tREFIpb) hits one of them with
     // probability groups / banks.
     const double groups = std::max(1.0, d.groups_used);
-    const double queue = p.read_fraction >= 0.5 ? config_.read_queue_entries : config_.write_queue_entries;
     const double piece_clocks = best * std::min(req_bytes, granule) / req_bytes;
     const double hidden = queue * (groups - 1.0) * piece_clocks;
     const double blackout = t.nRP + t.nRFCpb + (p.read_fraction >= 0.5 ? t.nRCDRD : t.nRCDWR);
