@@ -1,8 +1,11 @@
 #pragma once
 
 #include <array>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/config.hpp"
 #include "core/dtype.hpp"
@@ -11,40 +14,56 @@
 
 namespace xpusim::hardware {
 
+// What is known of a chip's design, before validation: a catalog file parsed, or a spec built or
+// changed in code ("an H200 with 8 stacks"). Copies are cheap: the citations are shared.
+struct ChipSpec {
+  std::string name, display_name, vendor, compute_unit_name = "core", scale_up_link;
+  std::array<double, core::kAllDtypes.size()> peak_flops_per_s{};  // dense; 0 where there is no path
+  int compute_units = 0;
+  double clock_hz = 0, l2_cache_bytes = 0, shared_memory_per_unit_bytes = 0, tdp_w = 0;
+  double scale_up_bandwidth_bytes_per_s = 0;  // both directions
+  MemorySystemSpec memory;
+  Calibration calibration;
+  std::shared_ptr<const SourceMap> sources = std::make_shared<const SourceMap>();
+  // Provenance of a derived spec: the overrides applied ("memory.stacks=8"), what was re-derived
+  // from them, and the origin of each field for error messages.
+  std::vector<std::string> overrides, derived;
+  SpecOrigin origin;
+};
+
 // One accelerator: dense peak compute per dtype, compute units, clock, on-chip memory, HBM, power,
 // and the calibrated efficiency parameters the cost layer derates peaks with.
-// Contract: immutable once parsed; peak_flops_per_s(d) is 0 where the chip has no such path.
+// Contract: immutable once built; from_spec() validates like a catalog entry (throws core::Error
+// naming the field at its origin); peak_flops_per_s(d) is 0 where the chip has no such path.
 class Chip {
  public:
   static Chip parse(const core::ConfigNode& root, const CalibrationSchema& schema);
+  static Chip from_spec(ChipSpec spec);
 
-  const std::string& name() const { return name_; }
-  const std::string& display_name() const { return display_name_; }
-  const std::string& vendor() const { return vendor_; }
-  double peak_flops_per_s(core::Dtype d) const { return peak_[static_cast<std::size_t>(d)]; }
+  const ChipSpec& spec() const { return spec_; }
+  const std::string& name() const { return spec_.name; }
+  // "h200-sxm-141gb with memory.stacks=8" for a derived chip, else the name.
+  std::string label() const;
+  const std::string& display_name() const { return spec_.display_name; }
+  const std::string& vendor() const { return spec_.vendor; }
+  double peak_flops_per_s(core::Dtype d) const { return spec_.peak_flops_per_s[static_cast<std::size_t>(d)]; }
   bool supports(core::Dtype d) const { return peak_flops_per_s(d) > 0.0; }
-  int compute_units() const { return compute_units_; }
-  const std::string& compute_unit_name() const { return compute_unit_name_; }  // "SM", "CU", ...
-  double clock_hz() const { return clock_hz_; }
-  double l2_cache_bytes() const { return l2_cache_bytes_; }
-  double shared_memory_per_unit_bytes() const { return shared_memory_per_unit_bytes_; }
-  double tdp_w() const { return tdp_w_; }
+  int compute_units() const { return spec_.compute_units; }
+  const std::string& compute_unit_name() const { return spec_.compute_unit_name; }  // "SM", "CU", ...
+  double clock_hz() const { return spec_.clock_hz; }
+  double l2_cache_bytes() const { return spec_.l2_cache_bytes; }
+  double shared_memory_per_unit_bytes() const { return spec_.shared_memory_per_unit_bytes; }
+  double tdp_w() const { return spec_.tdp_w; }
   const MemorySystem& memory() const { return memory_; }
-  const std::string& scale_up_link() const { return scale_up_link_; }
-  double scale_up_bandwidth_bytes_per_s() const { return scale_up_bandwidth_; }  // both directions
-  const Calibration& calibration() const { return calibration_; }
-  const SourceMap& sources() const { return sources_; }
-  const std::string& file() const { return file_; }
+  const std::string& scale_up_link() const { return spec_.scale_up_link; }
+  double scale_up_bandwidth_bytes_per_s() const { return spec_.scale_up_bandwidth_bytes_per_s; }
+  const Calibration& calibration() const { return spec_.calibration; }
+  const SourceMap& sources() const { return *spec_.sources; }
+  const std::string& file() const { return spec_.origin.file; }
 
  private:
-  std::string name_, display_name_, vendor_, compute_unit_name_, scale_up_link_, file_;
-  std::array<double, core::kAllDtypes.size()> peak_{};
-  int compute_units_ = 0;
-  double clock_hz_ = 0, l2_cache_bytes_ = 0, shared_memory_per_unit_bytes_ = 0, tdp_w_ = 0;
-  double scale_up_bandwidth_ = 0;
+  ChipSpec spec_;
   MemorySystem memory_;
-  Calibration calibration_;
-  SourceMap sources_;
 };
 
 }  // namespace xpusim::hardware

@@ -8,6 +8,11 @@
 
 namespace xpusim::hardware {
 
+core::Error SpecOrigin::error(const std::string& path, const std::string& value, std::string expected) const {
+  if (overridden.count(path)) return core::Error::flag("--set " + path, overridden.at(path), std::move(expected));
+  return core::Error(core::SourceLocation{file, 0, 0}, path, value, std::move(expected));
+}
+
 const std::vector<std::string>& MemorySystem::known_generations() {
   static const std::vector<std::string> kNames{"hbm",   "hbm2",  "hbm2e", "hbm3",  "hbm3e",
                                                "hbm4",  "hbm4e", "gddr6", "gddr7", "lpddr5x"};
@@ -32,42 +37,92 @@ MemorySystem MemorySystem::make(std::string generation, int stacks, double capac
   return m;
 }
 
+MemorySystemSpec MemorySystem::spec() const {
+  return MemorySystemSpec{generation_, stacks_, capacity_bytes_, pin_rate_bits_per_s_, bus_width_bits_,
+                          bandwidth_bytes_per_s_};
+}
+
+namespace {
+
+// Checks shared by parse() (which reports file:line first) and from_spec().
+std::string bandwidth_mismatch(double pin, double bw, int width) {
+  const double derived = pin * width / 8.0;
+  if (std::fabs(bw / derived - 1.0) <= 0.03) return {};
+  return fmt::format("{} (pin_rate {} x {} bits / 8), within 3%",
+                     core::format_quantity(derived, core::Dimension::kBytesPerSecond),
+                     core::format_quantity(pin, core::Dimension::kBitsPerSecond), width);
+}
+
+std::string width_too_wide(const std::string& generation, int stacks, int width) {
+  const int sw = MemorySystem::stack_width_bits(generation);
+  if (sw == 0 || width <= stacks * sw) return {};
+  return fmt::format("at most {} bits (memory.stacks {} x {} bits per {} stack)", stacks * sw, stacks, sw, generation);
+}
+
+}  // namespace
+
+MemorySystem MemorySystem::from_spec(const MemorySystemSpec& s, const SpecOrigin& origin) {
+  MemorySystem m;
+  const auto& known = known_generations();
+  if (std::find(known.begin(), known.end(), s.generation) == known.end())
+    throw origin.error("memory.generation", s.generation, "a memory generation, " + core::expected_one_of(known));
+  m.generation_ = s.generation;
+  if (s.stacks < 1) throw origin.error("memory.stacks", std::to_string(s.stacks), "a positive integer");
+  m.stacks_ = s.stacks;
+  if (!(s.capacity_bytes > 0))
+    throw origin.error("memory.capacity", core::format_quantity(s.capacity_bytes, core::Dimension::kBytes),
+                       "a positive size such as \"80 GiB\"");
+  m.capacity_bytes_ = s.capacity_bytes;
+  m.bus_width_bits_ = s.bus_width_bits ? *s.bus_width_bits : s.stacks * stack_width_bits(s.generation);
+  if (m.bus_width_bits_ <= 0)
+    throw origin.error("memory.bus_width_bits", std::to_string(m.bus_width_bits_),
+                       "a bus width in bits for non-HBM memory (" + s.generation + ")");
+  if (auto why = width_too_wide(s.generation, s.stacks, m.bus_width_bits_); !why.empty())
+    throw origin.error("memory.bus_width_bits", std::to_string(m.bus_width_bits_), why);
+  const auto& pin = s.pin_rate_bits_per_s;
+  const auto& bw = s.bandwidth_bytes_per_s;
+  if (!pin && !bw) throw origin.error("memory", "", "a pin_rate or a bandwidth (or both)");
+  if (pin && !(*pin > 0))
+    throw origin.error("memory.pin_rate", std::to_string(*pin), "a positive rate such as \"6.4 Gb/s\"");
+  if (bw && !(*bw > 0))
+    throw origin.error("memory.bandwidth", std::to_string(*bw), "a positive bandwidth such as \"3.35 TB/s\"");
+  if (pin && bw) {
+    if (auto why = bandwidth_mismatch(*pin, *bw, m.bus_width_bits_); !why.empty())
+      throw origin.error("memory.bandwidth", core::format_quantity(*bw, core::Dimension::kBytesPerSecond), why);
+  }
+  // The published bandwidth is what vendors quote; keep it when it agrees with the derivation.
+  m.pin_rate_bits_per_s_ = pin ? *pin : *bw * 8.0 / m.bus_width_bits_;
+  m.bandwidth_bytes_per_s_ = bw ? *bw : *pin * m.bus_width_bits_ / 8.0;
+  return m;
+}
+
 MemorySystem MemorySystem::parse(const core::ConfigNode& node, SourceMap& sources) {
   node.expect_keys({"generation", "stacks", "capacity", "pin_rate", "bus_width_bits", "bandwidth"});
-  MemorySystem m;
+  MemorySystemSpec s;
   const core::ConfigNode gen = node.at("generation");
   std::string g = gen.as_string();
   std::transform(g.begin(), g.end(), g.begin(), [](unsigned char c) { return std::tolower(c); });
   const auto& known = known_generations();
   if (std::find(known.begin(), known.end(), g) == known.end())
     throw gen.error("a memory generation, " + core::expected_one_of(known));
-  m.generation_ = g;
-  m.stacks_ = read_count(node.at("stacks"), sources);
-  m.capacity_bytes_ = read_sourced_positive(node.at("capacity"), core::Dimension::kBytes, sources);
-
-  m.bus_width_bits_ = node.has("bus_width_bits") ? read_count(node.at("bus_width_bits"), sources)
-                                                  : m.stacks_ * stack_width_bits(g);
-  if (m.bus_width_bits_ <= 0) throw node.error("a bus_width_bits field for non-HBM memory");
-
-  const auto pin = read_optional(node, "pin_rate", core::Dimension::kBitsPerSecond, sources);
-  const auto bw = read_optional(node, "bandwidth", core::Dimension::kBytesPerSecond, sources);
-  if (!pin && !bw) throw node.error("a pin_rate or a bandwidth (or both)");
-  if (pin) {
-    m.pin_rate_bits_per_s_ = *pin;
-    m.bandwidth_bytes_per_s_ = *pin * m.bus_width_bits_ / 8.0;
-    if (bw && std::fabs(*bw / m.bandwidth_bytes_per_s_ - 1.0) > 0.03) {
-      throw sourced_value_error(node.at("bandwidth"), fmt::format(
-          "{} (pin_rate {} x {} bits / 8), within 3%",
-          core::format_quantity(m.bandwidth_bytes_per_s_, core::Dimension::kBytesPerSecond),
-          core::format_quantity(*pin, core::Dimension::kBitsPerSecond), m.bus_width_bits_));
-    }
-    // The published bandwidth is what vendors quote; keep it when it agrees with the derivation.
-    if (bw) m.bandwidth_bytes_per_s_ = *bw;
-  } else {
-    m.bandwidth_bytes_per_s_ = *bw;
-    m.pin_rate_bits_per_s_ = *bw * 8.0 / m.bus_width_bits_;
+  s.generation = g;
+  s.stacks = read_count(node.at("stacks"), sources);
+  s.capacity_bytes = read_sourced_positive(node.at("capacity"), core::Dimension::kBytes, sources);
+  if (node.has("bus_width_bits")) s.bus_width_bits = read_count(node.at("bus_width_bits"), sources);
+  const int width = s.bus_width_bits ? *s.bus_width_bits : s.stacks * stack_width_bits(g);
+  if (width <= 0) throw node.error("a bus_width_bits field for non-HBM memory");
+  if (auto why = width_too_wide(g, s.stacks, width); !why.empty())
+    throw sourced_value_error(node.at("bus_width_bits"), why);
+  s.pin_rate_bits_per_s = read_optional(node, "pin_rate", core::Dimension::kBitsPerSecond, sources);
+  s.bandwidth_bytes_per_s = read_optional(node, "bandwidth", core::Dimension::kBytesPerSecond, sources);
+  if (!s.pin_rate_bits_per_s && !s.bandwidth_bytes_per_s) throw node.error("a pin_rate or a bandwidth (or both)");
+  if (s.pin_rate_bits_per_s && s.bandwidth_bytes_per_s) {
+    if (auto why = bandwidth_mismatch(*s.pin_rate_bits_per_s, *s.bandwidth_bytes_per_s, width); !why.empty())
+      throw sourced_value_error(node.at("bandwidth"), why);
   }
-  return m;
+  SpecOrigin origin;
+  origin.file = node.file();
+  return from_spec(s, origin);
 }
 
 }  // namespace xpusim::hardware

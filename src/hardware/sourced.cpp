@@ -84,6 +84,21 @@ double Calibration::get(std::string_view name) const {
   return it->second;
 }
 
+Calibration Calibration::with(std::string_view name, double value) const {
+  get(name);  // throws for an undeclared name
+  Calibration out = *this;
+  out.values_.find(name)->second = value;
+  out.given_.find(name)->second = true;
+  return out;
+}
+
+std::vector<std::string> Calibration::defaulted() const {
+  std::vector<std::string> out;
+  for (const auto& [name, given] : given_)
+    if (!given) out.push_back(name);
+  return out;
+}
+
 bool Calibration::set_in_catalog(std::string_view name) const {
   auto it = given_.find(name);
   return it != given_.end() && it->second;

@@ -50,6 +50,10 @@ class Calibration {
 
   double get(std::string_view name) const;
   bool set_in_catalog(std::string_view name) const;  // false when the default is used
+  // A copy with `name` set (as if the catalog gave it); throws like get() for an undeclared name.
+  Calibration with(std::string_view name, double value) const;
+  // Declared parameters left at their code default, in name order.
+  std::vector<std::string> defaulted() const;
   const std::map<std::string, double, std::less<>>& values() const { return values_; }
 
  private:

@@ -1,6 +1,7 @@
 #include "hardware/system.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <fmt/format.h>
 
 #include "core/suggest.hpp"
@@ -44,6 +45,18 @@ Network parse_network(const core::ConfigNode& n, SourceMap& sources) {
   return net;
 }
 
+// A scale-up domain is made of whole nodes.
+std::string domain_rule(const Node& n) {
+  if (n.scale_up.domain_size % n.chips_per_node == 0) return {};
+  return fmt::format("a multiple of chips_per_node ({}): a scale-up domain is made of whole nodes", n.chips_per_node);
+}
+
+std::string max_nodes_rule(const Node& n, int max_nodes) {
+  const int domain = n.scale_up.domain_size;
+  if (static_cast<long long>(max_nodes) * n.chips_per_node >= domain) return {};
+  return fmt::format("at least {} nodes, enough to fill one scale-up domain of {} chips", domain / n.chips_per_node, domain);
+}
+
 }  // namespace
 
 System System::parse(const core::ConfigNode& root, const ChipResolver& resolve_chip,
@@ -52,35 +65,69 @@ System System::parse(const core::ConfigNode& root, const ChipResolver& resolve_c
   if (auto kind = root.find("kind"); kind && kind->as_string() != "system") throw kind->error("\"system\"");
   root.expect_keys({"name", "kind", "display_name", "vendor", "chip", "node", "network", "max_nodes",
                     "calibration", "notes"});
-  System s;
-  s.file_ = root.file();
-  s.name_ = root.at("name").as_string();
-  s.display_name_ = root.has("display_name") ? root.at("display_name").as_string() : s.name_;
-  s.vendor_ = root.at("vendor").as_string();
-  s.chip_ = resolve_chip(root.at("chip"));
+  SystemSpec s;
+  SourceMap sources;
+  s.origin.file = root.file();
+  s.name = root.at("name").as_string();
+  s.display_name = root.has("display_name") ? root.at("display_name").as_string() : s.name;
+  s.vendor = root.at("vendor").as_string();
+  s.chip = resolve_chip(root.at("chip"));
 
   const core::ConfigNode node = root.at("node");
   node.expect_keys({"chips_per_node", "scale_up", "power", "price"});
-  s.node_.chips_per_node = read_count(node.at("chips_per_node"), s.sources_);
-  s.node_.scale_up = parse_scale_up(node.at("scale_up"), s.sources_);
-  s.node_.power_w = read_optional(node, "power", Dimension::kWatts, s.sources_).value_or(0.0);
-  s.node_.price_usd = read_optional(node, "price", Dimension::kUsd, s.sources_).value_or(0.0);
-  const int domain = s.node_.scale_up.domain_size;
-  if (domain % s.node_.chips_per_node != 0) {
-    throw sourced_value_error(node.at("scale_up").at("domain_size"),
-        fmt::format("a multiple of chips_per_node ({}): a scale-up domain is made of whole nodes",
-                    s.node_.chips_per_node));
-  }
-  s.network_ = parse_network(root.at("network"), s.sources_);
-  s.max_nodes_ = read_count(root.at("max_nodes"), s.sources_);
-  if (static_cast<long long>(s.max_nodes_) * s.node_.chips_per_node < domain) {
-    throw sourced_value_error(root.at("max_nodes"),
-        fmt::format("at least {} nodes, enough to fill one scale-up domain of {} chips",
-                    domain / s.node_.chips_per_node, domain));
-  }
+  s.node.chips_per_node = read_count(node.at("chips_per_node"), sources);
+  s.node.scale_up = parse_scale_up(node.at("scale_up"), sources);
+  s.node.power_w = read_optional(node, "power", Dimension::kWatts, sources).value_or(0.0);
+  s.node.price_usd = read_optional(node, "price", Dimension::kUsd, sources).value_or(0.0);
+  // Cross-field rules are checked here first so the error carries the file:line of the value.
+  if (auto why = domain_rule(s.node); !why.empty()) throw sourced_value_error(node.at("scale_up").at("domain_size"), why);
+  s.network = parse_network(root.at("network"), sources);
+  s.max_nodes = read_count(root.at("max_nodes"), sources);
+  if (auto why = max_nodes_rule(s.node, s.max_nodes); !why.empty()) throw sourced_value_error(root.at("max_nodes"), why);
   auto cal = root.find("calibration");
-  s.calibration_ = Calibration::parse(cal ? &*cal : nullptr, schema, ParamDecl::Scope::kSystem, s.sources_);
+  s.calibration = Calibration::parse(cal ? &*cal : nullptr, schema, ParamDecl::Scope::kSystem, sources);
+  s.sources = std::make_shared<const SourceMap>(std::move(sources));
+  return from_spec(std::move(s));
+}
+
+System System::from_spec(SystemSpec spec) {
+  const auto& o = spec.origin;
+  if (spec.name.empty()) throw o.error("name", "", "a non-empty name");
+  if (!spec.chip) throw o.error("chip", "", "a chip");
+  const auto count = [&](const char* path, long long v) {
+    if (v < 1) throw o.error(path, std::to_string(v), "a positive integer");
+  };
+  const auto positive = [&](const char* path, double v, const char* example) {
+    if (!(v > 0) || !std::isfinite(v)) throw o.error(path, std::to_string(v), std::string("a positive ") + example);
+  };
+  count("node.chips_per_node", spec.node.chips_per_node);
+  count("node.scale_up.domain_size", spec.node.scale_up.domain_size);
+  positive("node.scale_up.bandwidth_per_chip", spec.node.scale_up.bandwidth_per_chip, "bandwidth such as \"450 GB/s\"");
+  positive("node.scale_up.latency", spec.node.scale_up.latency_s, "time such as \"2 us\"");
+  count("network.nics_per_node", spec.network.nics_per_node);
+  positive("network.nic_bandwidth", spec.network.nic_bandwidth, "line rate such as \"400 Gb/s\"");
+  count("network.tiers", spec.network.tiers);
+  positive("network.latency", spec.network.latency_s, "time such as \"5 us\"");
+  if (!(spec.network.oversubscription >= 1.0))
+    throw o.error("network.oversubscription", std::to_string(spec.network.oversubscription),
+                  "an oversubscription ratio >= 1 (1 = non-blocking)");
+  count("max_nodes", spec.max_nodes);
+  if (auto why = domain_rule(spec.node); !why.empty())
+    throw o.error("node.scale_up.domain_size", std::to_string(spec.node.scale_up.domain_size), why);
+  if (auto why = max_nodes_rule(spec.node, spec.max_nodes); !why.empty())
+    throw o.error("max_nodes", std::to_string(spec.max_nodes), why);
+  if (!spec.sources) spec.sources = std::make_shared<const SourceMap>();
+  System s;
+  s.spec_ = std::move(spec);
   return s;
+}
+
+std::string System::label() const {
+  std::vector<std::string> all = spec_.chip->spec().overrides;
+  all.insert(all.end(), spec_.overrides.begin(), spec_.overrides.end());
+  std::string out = spec_.name;
+  for (std::size_t i = 0; i < all.size(); ++i) out += (i == 0 ? " with " : ", ") + all[i];
+  return out;
 }
 
 }  // namespace xpusim::hardware

@@ -3,6 +3,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/config.hpp"
 #include "hardware/chip.hpp"
@@ -39,36 +40,50 @@ struct Network {
   std::string technology;        // "InfiniBand NDR", "RoCE", "DCN"
 };
 
+// What is known of a system before validation: parsed from a file or built in code. Copies are
+// cheap: the chip and the citations are shared.
+struct SystemSpec {
+  std::string name, display_name, vendor;
+  std::shared_ptr<const Chip> chip;
+  Node node;
+  Network network;
+  int max_nodes = 0;
+  Calibration calibration;
+  std::shared_ptr<const SourceMap> sources = std::make_shared<const SourceMap>();
+  std::vector<std::string> overrides, derived;  // as in ChipSpec
+  SpecOrigin origin;
+};
+
 // A system: a node design repeated up to max_nodes, with its network.
 // Contract: domain_size is a multiple of chips_per_node (a domain is made of whole nodes; partitioned
-// nodes are rejected) and max_nodes is enough to fill one domain; parse() throws otherwise.
+// nodes are rejected) and max_nodes is enough to fill one domain; parse() and from_spec() throw
+// core::Error otherwise, naming the field at its origin.
 class System {
  public:
   using ChipResolver = std::function<std::shared_ptr<const Chip>(const core::ConfigNode& chip_field)>;
   static System parse(const core::ConfigNode& root, const ChipResolver& resolve_chip,
                       const CalibrationSchema& schema);
+  static System from_spec(SystemSpec spec);
 
-  const std::string& name() const { return name_; }
-  const std::string& display_name() const { return display_name_; }
-  const std::string& vendor() const { return vendor_; }
-  const Chip& chip() const { return *chip_; }
-  std::shared_ptr<const Chip> chip_ptr() const { return chip_; }
-  const Node& node() const { return node_; }
-  const Network& network() const { return network_; }
-  int max_nodes() const { return max_nodes_; }
-  long long max_chips() const { return static_cast<long long>(max_nodes_) * node_.chips_per_node; }
-  const Calibration& calibration() const { return calibration_; }
-  const SourceMap& sources() const { return sources_; }
-  const std::string& file() const { return file_; }
+  const SystemSpec& spec() const { return spec_; }
+  // "dgx-h100 with memory.stacks=6" for a derived system (its chip's overrides included).
+  std::string label() const;
+
+  const std::string& name() const { return spec_.name; }
+  const std::string& display_name() const { return spec_.display_name; }
+  const std::string& vendor() const { return spec_.vendor; }
+  const Chip& chip() const { return *spec_.chip; }
+  std::shared_ptr<const Chip> chip_ptr() const { return spec_.chip; }
+  const Node& node() const { return spec_.node; }
+  const Network& network() const { return spec_.network; }
+  int max_nodes() const { return spec_.max_nodes; }
+  long long max_chips() const { return static_cast<long long>(spec_.max_nodes) * spec_.node.chips_per_node; }
+  const Calibration& calibration() const { return spec_.calibration; }
+  const SourceMap& sources() const { return *spec_.sources; }
+  const std::string& file() const { return spec_.origin.file; }
 
  private:
-  std::string name_, display_name_, vendor_, file_;
-  std::shared_ptr<const Chip> chip_;
-  Node node_;
-  Network network_;
-  int max_nodes_ = 0;
-  Calibration calibration_;
-  SourceMap sources_;
+  SystemSpec spec_;
 };
 
 }  // namespace xpusim::hardware

@@ -65,6 +65,11 @@ const hardware::Catalog& catalog() {
   return cat;
 }
 
+const hardware::CalibrationSchema& full_schema() {
+  static const hardware::CalibrationSchema schema = report::full_calibration_schema();
+  return schema;
+}
+
 std::string write_temp_file(const std::string& name, const std::string& text) {
   const auto path = temp_dir() / name;
   std::filesystem::create_directories(path.parent_path());

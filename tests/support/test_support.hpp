@@ -19,6 +19,8 @@ CliResult run_cli(const std::vector<std::string>& args);
 
 // The built-in catalog, loaded once with every layer's calibration schema.
 const hardware::Catalog& catalog();
+// Every layer's calibration parameters (the schema the catalog above was loaded with).
+const hardware::CalibrationSchema& full_schema();
 
 // Writes `text` to a fresh file under the test's temporary directory and returns its path.
 std::string write_temp_file(const std::string& name, const std::string& text);
