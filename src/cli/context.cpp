@@ -27,20 +27,31 @@ const hardware::Catalog& Context::catalog() {
 }
 
 void Context::add_format_option(CLI::App* command) {
-  command->add_option("--format", format_, "Output format: table|json|csv (default: table on a terminal, else json)");
+  command->add_option("--format", format_,
+                      "Output format: table|json|jsonl|csv (default: table on a terminal, else json)");
 }
 
 report::Format Context::format() const {
   if (format_.empty()) return isatty(STDOUT_FILENO) ? report::Format::kTable : report::Format::kJson;
   if (auto f = report::parse_format(format_)) return *f;
-  throw core::Error::flag("--format", format_, "one of: table, json, csv");
+  throw core::Error::flag("--format", format_, "one of: table, json, jsonl, csv");
 }
 
 void Context::emit(const report::Record& record, const report::Record* table_view) const {
   const auto f = format();
   const report::Record& what = (f == report::Format::kTable && table_view) ? *table_view : record;
-  std::cout << report::render(what, f);
-  std::cout.flush();
+  const auto sink = report::make_sink(f, std::cout, true);
+  sink->begin(run_context());
+  sink->row(what);
+  sink->end();
+}
+
+std::unique_ptr<report::Sink> Context::stream_sink() const { return report::make_sink(format(), std::cout, false); }
+
+report::RunContext Context::run_context() const {
+  report::RunContext rc;
+  rc.xpusim_version = XPUSIM_VERSION;
+  return rc;
 }
 
 core::ProgressFn Context::progress(std::string label) const {

@@ -11,6 +11,7 @@
 #include "hardware/catalog.hpp"
 #include "report/record.hpp"
 #include "report/reporter.hpp"
+#include "report/sink.hpp"
 
 namespace xpusim::cli {
 
@@ -22,11 +23,18 @@ class Context {
   std::filesystem::path data_dir() const;
   const hardware::Catalog& catalog();
 
-  // Adds `--format table|json|csv` to a command.
+  // Adds `--format table|json|jsonl|csv` to a command.
   void add_format_option(CLI::App* command);
-  // Renders to stdout in the chosen format; `table_view`, when given, replaces the record for the
-  // table format only (a shorter view for people; JSON and CSV keep everything).
+  // Writes one record to stdout in the chosen format through a single-record sink; `table_view`,
+  // when given, replaces the record for the table format only (a shorter view for people; JSON
+  // and CSV keep everything).
   void emit(const report::Record& record, const report::Record* table_view = nullptr) const;
+  // A streaming sink on stdout for commands that produce many rows (`xpusim run`, sweeps). It is
+  // not begun: the caller calls begin(run_context()) (adding CSV columns if it knows them), row()
+  // per finished result and end(), and may warn on stderr about dropped_cells() afterwards.
+  std::unique_ptr<report::Sink> stream_sink() const;
+  // What the run is: the xpusim version; data_hash and command are still to be filled in.
+  report::RunContext run_context() const;
   report::Format format() const;
 
   // Progress callback drawing a bar on stderr when stderr is a terminal; empty otherwise.

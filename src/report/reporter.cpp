@@ -9,7 +9,7 @@
 namespace xpusim::report {
 namespace {
 
-using Row = std::vector<std::pair<std::string, const Record*>>;
+using Row = FlatRow;
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -21,11 +21,11 @@ bool is_table_list(const Record& v) {
 }
 
 // Flattens nested objects into dotted keys; lists are kept as single cells.
-void flatten(const Record& obj, const std::string& prefix, Row& out) {
+void flatten_into(const Record& obj, const std::string& prefix, Row& out) {
   for (auto it = obj.begin(); it != obj.end(); ++it) {
     const std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
     if (it->is_object()) {
-      flatten(*it, key, out);
+      flatten_into(*it, key, out);
     } else {
       out.emplace_back(key, &*it);
     }
@@ -51,13 +51,6 @@ std::optional<core::Dimension> dimension_of(std::string_view key) {
     if (k == leaf && ends_with(k, "flops")) return std::nullopt;
   }
   return std::nullopt;
-}
-
-std::string csv_escape(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += (c == '"') ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 std::string plain_value(const Record& v) {
@@ -110,7 +103,7 @@ std::vector<Row> rows_of(const Record& list) {
   std::vector<Row> rows;
   for (const auto& e : list) {
     Row r;
-    flatten(e, "", r);
+    flatten_into(e, "", r);
     rows.push_back(std::move(r));
   }
   return rows;
@@ -121,9 +114,29 @@ std::vector<Row> rows_of(const Record& list) {
 std::optional<Format> parse_format(std::string_view name) {
   if (name == "table") return Format::kTable;
   if (name == "json") return Format::kJson;
+  if (name == "jsonl") return Format::kJsonl;
   if (name == "csv") return Format::kCsv;
   return std::nullopt;
 }
+
+FlatRow flatten(const Record& record) {
+  FlatRow out;
+  if (record.is_object()) {
+    flatten_into(record, "", out);
+  } else {
+    out.emplace_back("value", &record);
+  }
+  return out;
+}
+
+std::string csv_escape(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += (c == '"') ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string csv_cell(const Record& value) { return csv_escape(plain_value(value)); }
 
 std::string format_cell(std::string_view key, const Record& value) {
   if (value.is_null()) return "-";  // not applicable or unknown
@@ -143,13 +156,15 @@ std::string format_cell(std::string_view key, const Record& value) {
 
 std::string render_json(const Record& record) { return record.dump(2) + "\n"; }
 
+std::string render_jsonl(const Record& record) { return record.dump() + "\n"; }
+
 std::string render_table(const Record& record) {
   if (!record.is_object()) return plain_value(record) + "\n";
   std::string out;
   Row scalars;
   std::vector<std::pair<std::string, const Record*>> lists;
   Row flat;
-  flatten(record, "", flat);
+  flatten_into(record, "", flat);
   for (const auto& [k, v] : flat) {
     if (is_table_list(*v)) {
       lists.emplace_back(k, v);
@@ -180,9 +195,7 @@ std::string render_csv(const Record& record) {
       rows.insert(rows.end(), more.begin(), more.end());
     }
   } else {
-    Row r;
-    flatten(record, "", r);
-    rows.push_back(std::move(r));
+    rows.push_back(flatten(record));
   }
   const auto cols = union_columns(rows);
   std::string out;
@@ -191,7 +204,7 @@ std::string render_csv(const Record& record) {
   for (const auto& r : rows) {
     for (std::size_t i = 0; i < cols.size(); ++i) {
       auto it = std::find_if(r.begin(), r.end(), [&](const auto& kv) { return kv.first == cols[i]; });
-      out += (i ? "," : "") + (it == r.end() ? std::string() : csv_escape(plain_value(*it->second)));
+      out += (i ? "," : "") + (it == r.end() ? std::string() : csv_cell(*it->second));
     }
     out += "\n";
   }
@@ -201,6 +214,7 @@ std::string render_csv(const Record& record) {
 std::string render(const Record& record, Format format) {
   switch (format) {
     case Format::kJson: return render_json(record);
+    case Format::kJsonl: return render_jsonl(record);
     case Format::kCsv: return render_csv(record);
     case Format::kTable: return render_table(record);
   }
