@@ -122,6 +122,21 @@ void BM_TimingCatalogLoad(benchmark::State& state) {
 }
 BENCHMARK(BM_TimingCatalogLoad)->Unit(benchmark::kMillisecond);
 
+// What `xpusim train` does after loading: build the StepModel (cost model with the HBM model of
+// the chip) and evaluate one layout, shape costs included.
+void BM_TrainBuildAndEvaluateLlama3_405B_Hbm(benchmark::State& state) {
+  static const auto timings = memory::TimingCatalog::load(XPUSIM_SOURCE_DATA_DIR);
+  static const auto arch = model::load_model("llama3-405b", XPUSIM_SOURCE_DATA_DIR);
+  const auto system = catalog().system("dgx-h100", "--system");
+  const auto layout = llama3_layout();
+  for (auto _ : state) {
+    const training::StepModel m(arch, system, &timings);
+    auto r = m.evaluate(layout);
+    benchmark::DoNotOptimize(r.step_time_s);
+  }
+}
+BENCHMARK(BM_TrainBuildAndEvaluateLlama3_405B_Hbm)->Unit(benchmark::kMicrosecond);
+
 // The memory pre-check of one layout: structural check and memory accounting only.
 void BM_TrainCheckMemoryLlama3_405B(benchmark::State& state) {
   const auto& model = flat_model();
