@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/error.hpp"
@@ -230,6 +231,28 @@ TEST(StepModelConcurrency, ParallelEvaluationOfOneSharedModelEqualsSerial) {
   }
   std::printf("%zu layouts, %d feasible\n", layouts.size(), feasible);
   EXPECT_GT(feasible, 100);
+}
+
+// The same with plain threads: ThreadSanitizer sees their synchronisation (it does not see
+// inside an uninstrumented oneTBB), so a TSan build checks the StepModel itself with this one.
+TEST(StepModelConcurrency, PlainThreadsOnOneSharedModelEqualSerial) {
+  const auto all = sweep(true);
+  const std::vector<Layout> layouts(all.begin(), all.begin() + 4000);
+  const StepModel shared = make("mixtral-8x7b", "dgx-h100");
+  std::vector<StepResult> parallel(layouts.size());
+  constexpr std::size_t kThreads = 8;
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (std::size_t i = t; i < layouts.size(); i += kThreads) parallel[i] = shared.evaluate(layouts[i]);
+    });
+  }
+  for (auto& t : threads) t.join();
+  const StepModel fresh = make("mixtral-8x7b", "dgx-h100");
+  for (std::size_t i = 0; i < layouts.size(); ++i) {
+    expect_same(parallel[i], fresh.evaluate(layouts[i]), describe(layouts[i]));
+    if (::testing::Test::HasFailure()) break;
+  }
 }
 
 TEST(StepModel, SharedCostModelGivesTheSameResults) {
