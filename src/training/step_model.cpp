@@ -547,7 +547,10 @@ struct StepModel::StageParams {
   }
 };
 
-ParamSplit param_split(const model::Architecture& a, int tp, int ep) {
+namespace {
+
+// param_split with the architecture's MoE layer count given (counting them walks every layer).
+ParamSplit split_params(const model::Architecture& a, int tp, int ep, long long moe_layers) {
   // Mirrors the forward ops' params of model::build_inventory (inventory.cpp) with its default
   // expert TP (= tp); every count is an integer below 2^53, so the doubles are exact.
   const auto norm = [&](double width) { return a.norm == model::NormKind::kLayerNorm ? 2 * width : width; };
@@ -585,8 +588,8 @@ ParamSplit param_split(const model::Architecture& a, int tp, int ep) {
   p.embedding.params = static_cast<double>(vocab) * static_cast<double>(h) +
                        (a.learned_positions ? static_cast<double>(a.max_seq_len) * static_cast<double>(h) : 0.0);
   p.head.params = norm(static_cast<double>(h)) + (a.tied_embeddings ? 0.0 : gemm(h, vocab, 0));
-  if (a.moe_layers() < a.layers) p.dense.params = attention + dense_mlp(a.ffn / tp, a.mlp_bias || a.linear_bias);
-  if (a.moe_layers() > 0) {
+  if (moe_layers < a.layers) p.dense.params = attention + dense_mlp(a.ffn / tp, a.mlp_bias || a.linear_bias);
+  if (moe_layers > 0) {
     const model::MoeSpec& m = a.moe;
     const long long local = m.num_experts / ep;
     const long long fe = m.expert_ffn / tp;
@@ -601,6 +604,12 @@ ParamSplit param_split(const model::Architecture& a, int tp, int ep) {
                    p.moe.expert_params + shared;
   }
   return p;
+}
+
+}  // namespace
+
+ParamSplit param_split(const model::Architecture& a, int tp, int ep) {
+  return split_params(a, tp, ep, a.moe_layers());
 }
 
 StepModel::Stages StepModel::pipeline_stages(const Layout& l, const ShapeCosts& c, const Groups& g) const {
@@ -722,12 +731,12 @@ StepModel::StageParams StepModel::stage_params(const Layout& l, const ParamSplit
   return sum;
 }
 
-// Memory of the first and the last stage; the larger is the job's need. Needs only a layout
-// that passed check_layout: no shape costs, so check_memory and evaluate share it.
-MemoryBreakdown StepModel::memory_per_gpu(const Layout& l) const {
+// Memory of the first and the last stage; the larger is the job's need. Needs a layout that
+// passed check_layout and the two stages' parameters: evaluate has them from its stage sums,
+// check_memory from param_split (the same doubles), so both share this one accounting.
+MemoryBreakdown StepModel::memory_per_gpu(const Layout& l, const StageParams& first, const StageParams& last) const {
   const long long m = l.global_batch / (static_cast<long long>(l.dp) * l.micro_batch);
   const double md = static_cast<double>(m), seq = static_cast<double>(l.seq_len);
-  const ParamSplit params = param_split(arch_, l.tp, l.ep);
   // The DP groups' sizes as place_groups gives them: dense over dp*cp, experts over dp*cp/ep.
   const int dense_dp = std::max(1, l.dp * l.cp);
   const double dense_shard = l.zero >= 1 ? static_cast<double>(dense_dp) : 1.0;
@@ -785,14 +794,12 @@ MemoryBreakdown StepModel::memory_per_gpu(const Layout& l) const {
   double inflight_last = 1.0;
   if (l.pp > 1 && l.vpp > 1)
     inflight_last = std::min(md * l.vpp, static_cast<double>(l.vpp - 1) * l.pp + 1.0) / l.vpp;
-  const MemoryBreakdown mem_first = stage_memory(stage_params(l, params, 0), inflight_first, l.pp == 1);
-  const MemoryBreakdown mem_last =
-      l.pp > 1 ? stage_memory(stage_params(l, params, l.pp - 1), inflight_last, true) : mem_first;
+  const MemoryBreakdown mem_first = stage_memory(first, inflight_first, l.pp == 1);
+  const MemoryBreakdown mem_last = l.pp > 1 ? stage_memory(last, inflight_last, true) : mem_first;
   return mem_first.total() >= mem_last.total() ? mem_first : mem_last;
 }
 
 std::string StepModel::memory_reason(const MemoryBreakdown& m) const {
-  if (m.total() <= capacity_) return {};
   return "needs " + gib(m.total()) + " per GPU, has " + gib(capacity_);
 }
 
@@ -811,9 +818,15 @@ StepResult StepModel::evaluate(const Layout& layout, const ShapeCosts& c) const 
   optimizer_time(l, g, stages, r);
   throughput(l, r);
   // An infeasible layout still reports its times: they say how far from fitting it is.
-  r.memory = memory_per_gpu(l);
-  r.reason = memory_reason(r.memory);
-  r.feasible = r.reason.empty();
+  const auto params = [](const StageSum& s) {
+    return StageParams{s.dense_params, s.expert_params, s.dense_layers, s.moe_layers};
+  };
+  r.memory = memory_per_gpu(l, params(stages.first), params(stages.last));
+  if (r.memory.total() > capacity_) {
+    r.reason = memory_reason(r.memory);
+    return r;
+  }
+  r.feasible = true;
   return r;
 }
 
@@ -822,9 +835,14 @@ MemoryFit StepModel::check_memory(const Layout& layout) const {
   f.layout = layout;
   f.reason = check_layout(f.layout);
   if (!f.reason.empty()) return f;
-  f.memory = memory_per_gpu(f.layout);
-  f.reason = memory_reason(f.memory);
-  f.fits = f.reason.empty();
+  const Layout& l = f.layout;
+  const ParamSplit params = split_params(arch_, l.tp, l.ep, moe_prefix_.back());
+  f.memory = memory_per_gpu(l, stage_params(l, params, 0), stage_params(l, params, l.pp - 1));
+  if (f.memory.total() > capacity_) {
+    f.reason = memory_reason(f.memory);
+    return f;
+  }
+  f.fits = true;
   return f;
 }
 

@@ -166,7 +166,7 @@ class StepModel {
   void optimizer_time(const Layout& l, const Groups& g, const Stages& s, StepResult& r) const;
   void throughput(const Layout& l, StepResult& r) const;
   StageParams stage_params(const Layout& l, const ParamSplit& p, int stage) const;
-  MemoryBreakdown memory_per_gpu(const Layout& l) const;
+  MemoryBreakdown memory_per_gpu(const Layout& l, const StageParams& first, const StageParams& last) const;
   std::string memory_reason(const MemoryBreakdown& m) const;
 
   double unfused_attention_s(const model::AttentionShape& a, bool backward) const;
