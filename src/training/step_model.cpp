@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
 
 #include "core/error.hpp"
 #include "model/operator.hpp"
@@ -72,20 +75,86 @@ struct StepModel::Groups {
 
 namespace {
 
-cost::CostModel make_cost_model(const hardware::Chip& chip, const memory::TimingCatalog* timings) {
-  if (timings == nullptr) return cost::CostModel(chip);
+std::shared_ptr<const cost::CostModel> make_cost_model(const hardware::Chip& chip,
+                                                       const memory::TimingCatalog* timings) {
+  if (timings == nullptr) return std::make_shared<const cost::CostModel>(chip);
   const auto hbm = cost::hbm_model_for(chip, *timings);  // read only while constructing
-  return cost::CostModel(chip, &hbm);
+  return std::make_shared<const cost::CostModel>(chip, &hbm);
 }
 
+// What ShapeCosts::matches compares: the micro-batch shape a ShapeCosts is valid for.
+struct ShapeKey {
+  long long micro_batch = 0, seq_len = 0;
+  int tp = 0, cp = 0, ep = 0, etp = 0;
+  bool sp = false, flash = true;
+  core::Dtype dtype = core::Dtype::kBf16;
+  explicit ShapeKey(const Layout& l)
+      : micro_batch(l.micro_batch), seq_len(l.seq_len), tp(l.tp), cp(l.cp), ep(l.ep), etp(l.expert_tp()),
+        sp(l.sp()), flash(l.framework.flash_attention), dtype(l.dtype) {}
+  bool operator==(const ShapeKey&) const = default;
+};
+
+struct ShapeKeyHash {
+  std::size_t operator()(const ShapeKey& k) const {
+    std::size_t h = std::hash<long long>{}(k.micro_batch);
+    const auto mix = [&h](std::size_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
+    mix(std::hash<long long>{}(k.seq_len));
+    mix(static_cast<std::size_t>(k.tp) | static_cast<std::size_t>(k.cp) << 16 | static_cast<std::size_t>(k.ep) << 32 |
+        static_cast<std::size_t>(k.etp) << 48);
+    mix(static_cast<std::size_t>(k.sp) | static_cast<std::size_t>(k.flash) << 1 |
+        static_cast<std::size_t>(k.dtype) << 2);
+    return h;
+  }
+};
+
 }  // namespace
+
+// Shape costs by micro-batch shape, filled on demand from many threads. Readers share the lock;
+// the map is node-based, so a returned reference stays valid while other threads insert.
+class StepModel::ShapeCache {
+ public:
+  const ShapeCosts* find(const ShapeKey& key) const {
+    std::shared_lock lock(mutex_);
+    const auto it = map_.find(key);
+    return it == map_.end() ? nullptr : &it->second;
+  }
+  // Keeps the first entry when two threads computed the same shape (their costs are equal).
+  const ShapeCosts& insert(const ShapeKey& key, ShapeCosts costs) {
+    std::unique_lock lock(mutex_);
+    return map_.try_emplace(key, std::move(costs)).first->second;
+  }
+
+ private:
+  mutable std::shared_mutex mutex_;
+  std::unordered_map<ShapeKey, ShapeCosts, ShapeKeyHash> map_;
+};
 
 StepModel::StepModel(model::Architecture arch, std::shared_ptr<const hardware::System> system,
                      const memory::TimingCatalog* timings)
     : arch_(std::move(arch)),
       system_(std::move(system)),
       cost_(make_cost_model(system_->chip(), timings)),
-      coll_(*system_) {
+      coll_(*system_),
+      cache_(std::make_unique<ShapeCache>()) {
+  init();
+}
+
+StepModel::StepModel(model::Architecture arch, std::shared_ptr<const hardware::System> system,
+                     std::shared_ptr<const cost::CostModel> cost)
+    : arch_(std::move(arch)), system_(std::move(system)), cost_(std::move(cost)), coll_(*system_),
+      cache_(std::make_unique<ShapeCache>()) {
+  if (cost_ == nullptr) throw core::Error(system_->name() + ": StepModel needs a cost model, got none");
+  if (cost_->chip().name() != system_->chip().name())
+    throw core::Error(system_->name() + ": cost model is for chip " + std::string(cost_->chip().name()) +
+                      ", the system has " + std::string(system_->chip().name()));
+  init();
+}
+
+StepModel::~StepModel() = default;
+StepModel::StepModel(StepModel&&) noexcept = default;
+StepModel& StepModel::operator=(StepModel&&) noexcept = default;
+
+void StepModel::init() {
   moe_prefix_.assign(static_cast<std::size_t>(arch_.layers) + 1, 0);
   for (long long i = 0; i < arch_.layers; ++i)
     moe_prefix_[i + 1] = moe_prefix_[i] + (arch_.is_moe_layer(i) ? 1 : 0);
@@ -145,7 +214,7 @@ ShapeCosts StepModel::compute_shape_costs(const Layout& l) const {
       if (op.kind == model::OpKind::kAttention && !l.framework.flash_attention) {
         t = unfused_attention_s(op.attention, !fwd);
       } else {
-        t = cost_.op(op, matmul ? l.dtype : core::Dtype::kBf16).time_s;
+        t = cost_->op(op, matmul ? l.dtype : core::Dtype::kBf16).time_s;
         if (matmul || op.kind == model::OpKind::kAttention) t /= clock_fraction_;
       }
       (fwd ? lc.fwd_s : lc.bwd_s) += t + (matmul ? fp8_cast_s(op, l.dtype) : 0.0);
@@ -182,18 +251,18 @@ double StepModel::unfused_attention_s(const model::AttentionShape& a, bool backw
   const double scores = static_cast<double>(bh) * static_cast<double>(a.q_len) * static_cast<double>(a.kv_len);
   const auto bf16 = core::Dtype::kBf16;
   const auto gemm = [&](long long m, long long n, long long k) {
-    return cost_.gemm(model::GemmShape{m, n, k, bh}, bf16).time_s / clock_fraction_;
+    return cost_->gemm(model::GemmShape{m, n, k, bh}, bf16).time_s / clock_fraction_;
   };
   const double drop = dropout_ ? 1.0 : 0.0;
   if (!backward) {
     return gemm(a.q_len, a.kv_len, a.head_dim) + gemm(a.q_len, a.v_head_dim, a.kv_len) +
-           cost_.memory_bound(2 * scores, 2 * scores).time_s +                 // softmax
-           drop * cost_.memory_bound(2 * scores, 3 * scores).time_s;           // dropout + mask
+           cost_->memory_bound(2 * scores, 2 * scores).time_s +                 // softmax
+           drop * cost_->memory_bound(2 * scores, 3 * scores).time_s;           // dropout + mask
   }
   return gemm(a.q_len, a.head_dim, a.kv_len) + gemm(a.kv_len, a.head_dim, a.q_len) +   // dQ, dK
          gemm(a.q_len, a.kv_len, a.v_head_dim) + gemm(a.kv_len, a.v_head_dim, a.q_len) +  // dP, dV
-         cost_.memory_bound(4 * scores, 2 * scores).time_s +                    // softmax backward
-         drop * cost_.memory_bound(3 * scores, 2 * scores).time_s;              // dropout backward
+         cost_->memory_bound(4 * scores, 2 * scores).time_s +                    // softmax backward
+         drop * cost_->memory_bound(3 * scores, 2 * scores).time_s;              // dropout backward
 }
 
 // FP8 with current scaling (Transformer Engine): before each GEMM the bf16 activation-side
@@ -203,14 +272,14 @@ double StepModel::fp8_cast_s(const model::Op& op, core::Dtype dtype) const {
   if (dtype != core::Dtype::kFp8) return 0.0;
   const double elems = static_cast<double>(op.gemm.m) * static_cast<double>(op.gemm.k) *
                        static_cast<double>(std::max(1LL, op.gemm.batch));
-  return cost_.memory_bound(4.0 * elems, 1.0 * elems).time_s;
+  return cost_->memory_bound(4.0 * elems, 1.0 * elems).time_s;
 }
 
-const ShapeCosts& StepModel::shape_costs(const Layout& layout) {
-  for (const auto& c : cache_)
-    if (c.matches(layout)) return c;
-  cache_.push_back(compute_shape_costs(layout));
-  return cache_.back();
+const ShapeCosts& StepModel::shape_costs(const Layout& layout) const {
+  const ShapeKey key(layout);
+  if (const ShapeCosts* hit = cache_->find(key)) return *hit;
+  // Computed outside the lock: other threads keep reading (and filling other shapes) meanwhile.
+  return cache_->insert(key, compute_shape_costs(layout));
 }
 
 std::string StepModel::check_layout(Layout& l) const {
@@ -371,7 +440,7 @@ LayerTimes layer_times(const model::Architecture& a, const Layout& l, const Laye
 
 }  // namespace
 
-StepResult StepModel::evaluate(const Layout& layout) {
+StepResult StepModel::evaluate(const Layout& layout) const {
   Layout l = layout;
   const std::string why = check_layout(l);
   if (!why.empty()) {
@@ -421,7 +490,7 @@ StepModel::LayerSet StepModel::layer_set(const Layout& l, const ShapeCosts& c, c
   const auto accum = [&](const LayerCost& lc) {
     return l.framework.fused_grad_accumulation || lc.params <= 0
                ? 0.0
-               : cost_.memory_bound((2.0 + g_bytes) * lc.params, g_bytes * lc.params).time_s;
+               : cost_->memory_bound((2.0 + g_bytes) * lc.params, g_bytes * lc.params).time_s;
   };
   return {layer_times(arch_, l, c.dense, false, coll_, g.tp, g.cp_pair, g.ep, accum(c.dense)),
           layer_times(arch_, l, c.moe, true, coll_, g.tp, g.cp_pair, g.ep, accum(c.moe)),
@@ -459,31 +528,108 @@ std::vector<StageTime> StepModel::stage_times(const Layout& layout, const ShapeC
   return out;
 }
 
-StepResult StepModel::evaluate(const Layout& layout, const ShapeCosts& c) const {
-  StepResult r;
-  r.layout = layout;
-  r.reason = check_layout(r.layout);
-  if (!r.reason.empty()) return r;
-  const Layout& l = r.layout;
-  const Groups g = place_groups(l);
-  const long long m = l.global_batch / (static_cast<long long>(l.dp) * l.micro_batch);
-  r.microbatches = m;
-  r.memory_capacity_bytes = capacity_;
-
-  const LayerSet times = layer_set(l, c, g);
-  // Stages: the slowest sets the pipeline's pace; the first and last set the memory peak.
+// The slowest stage sets the pipeline's pace; the first and last hold the gradients that are
+// reduced last and gathered first.
+struct StepModel::Stages {
   StageSum crit, first, last;
+};
+
+// Parameters and decoder layers one GPU of a pipeline stage holds (all its chunks).
+struct StepModel::StageParams {
+  double dense_params = 0, expert_params = 0;
+  double dense_layers = 0, moe_layers = 0;
+  // Same accumulation as StageSum::add, so the sums are the same doubles.
+  void add(const LayerParams& p, double n, bool moe, bool decoder = true) {
+    if (n <= 0) return;
+    dense_params += n * (p.params - p.expert_params);
+    expert_params += n * p.expert_params;
+    if (decoder) (moe ? moe_layers : dense_layers) += n;
+  }
+};
+
+namespace {
+
+// param_split with the architecture's MoE layer count given (counting them walks every layer).
+ParamSplit split_params(const model::Architecture& a, int tp, int ep, long long moe_layers) {
+  // Mirrors the forward ops' params of model::build_inventory (inventory.cpp) with its default
+  // expert TP (= tp); every count is an integer below 2^53, so the doubles are exact.
+  const auto norm = [&](double width) { return a.norm == model::NormKind::kLayerNorm ? 2 * width : width; };
+  const auto gemm = [](long long k, long long n, double bias) { return static_cast<double>(k) * n + bias; };
+  const long long h = a.hidden;
+  const long long heads = a.heads / tp;
+  const long long kv_heads = a.mla.enabled() ? heads : std::max<long long>(1, a.kv_heads / tp);
+  const long long vocab = (a.vocab + tp - 1) / tp;  // vocab-parallel shard
+  const long long dv = a.mla.enabled() ? a.mla.v_head_dim : a.head_dim;
+  const auto dense_mlp = [&](long long ffn, bool bias) {
+    const double f = static_cast<double>(ffn);
+    const bool gated = a.mlp == model::MlpKind::kGated;
+    return gemm(h, gated ? 2 * ffn : ffn, bias ? (gated ? 2 * f : f) : 0.0) +
+           gemm(ffn, h, bias ? static_cast<double>(h) : 0.0);
+  };
+  double attention = norm(static_cast<double>(h));  // attn_norm
+  if (!a.mla.enabled()) {
+    const long long width = (heads + 2 * kv_heads) * a.head_dim;
+    attention += gemm(h, width, (a.qkv_bias || a.linear_bias) ? static_cast<double>(width) : 0.0);
+  } else {
+    const model::MlaSpec& m = a.mla;
+    const long long qk = m.qk_nope_head_dim + m.qk_rope_head_dim;
+    if (m.q_lora_rank > 0) {
+      attention += gemm(h, m.q_lora_rank, 0) + norm(m.q_lora_rank) + gemm(m.q_lora_rank, heads * qk, 0);
+    } else {
+      attention += gemm(h, heads * qk, 0);
+    }
+    attention += gemm(h, m.kv_lora_rank + m.qk_rope_head_dim, 0) + norm(m.kv_lora_rank) +
+                 gemm(m.kv_lora_rank, heads * (m.qk_nope_head_dim + m.v_head_dim), 0);
+  }
+  attention += gemm(heads * dv, h, (a.out_proj_bias || a.linear_bias) ? static_cast<double>(h) : 0.0);
+  attention += norm(static_cast<double>(h));  // mlp_norm
+
+  ParamSplit p;
+  p.embedding.params = static_cast<double>(vocab) * static_cast<double>(h) +
+                       (a.learned_positions ? static_cast<double>(a.max_seq_len) * static_cast<double>(h) : 0.0);
+  p.head.params = norm(static_cast<double>(h)) + (a.tied_embeddings ? 0.0 : gemm(h, vocab, 0));
+  if (moe_layers < a.layers) p.dense.params = attention + dense_mlp(a.ffn / tp, a.mlp_bias || a.linear_bias);
+  if (moe_layers > 0) {
+    const model::MoeSpec& m = a.moe;
+    const long long local = m.num_experts / ep;
+    const long long fe = m.expert_ffn / tp;
+    const bool gated = a.mlp == model::MlpKind::kGated;
+    p.moe.expert_params = static_cast<double>(local) * h * (gated ? 2 * fe : fe) + static_cast<double>(local) * fe * h;
+    double shared = 0;
+    if (m.shared_expert_ffn > 0) {
+      shared = dense_mlp(m.shared_expert_ffn / tp, false);
+      if (m.shared_expert_gate) shared += gemm(h, 1, 0);
+    }
+    p.moe.params = attention + gemm(h, m.num_experts, 0) + (m.router_bias ? m.num_experts : 0) +
+                   p.moe.expert_params + shared;
+  }
+  return p;
+}
+
+}  // namespace
+
+ParamSplit param_split(const model::Architecture& a, int tp, int ep) {
+  return split_params(a, tp, ep, a.moe_layers());
+}
+
+StepModel::Stages StepModel::pipeline_stages(const Layout& l, const ShapeCosts& c, const Groups& g) const {
+  const LayerSet times = layer_set(l, c, g);
+  Stages out;
   for (int s = 0; s < l.pp; ++s) {
     const StageSum sum = stage_sum(l, c, times, s);
-    if (s == 0 || sum.st.fwd_s + sum.st.bwd_s > crit.st.fwd_s + crit.st.bwd_s) crit = sum;
-    if (s == 0) first = sum;
-    if (s == l.pp - 1) last = sum;
+    if (s == 0 || sum.st.fwd_s + sum.st.bwd_s > out.crit.st.fwd_s + out.crit.st.bwd_s) out.crit = sum;
+    if (s == 0) out.first = sum;
+    if (s == l.pp - 1) out.last = sum;
   }
+  return out;
+}
+
+void StepModel::pipeline_time(const Layout& l, const Groups& g, const Stages& s, StepResult& r) const {
+  const StageSum& crit = s.crit;
   const double t_mb = crit.st.fwd_s + crit.st.bwd_s;
+  const double md = static_cast<double>(r.microbatches);
   r.stage_fwd_s = crit.st.fwd_s;
   r.stage_bwd_s = crit.st.bwd_s;
-  const double md = static_cast<double>(m);
-
   // Pipeline: 1F1B bubble (p-1) micro-batch slots, interleaved (p-1)/v (Narayanan et al. 2021).
   auto& tb = r.time;
   tb.compute = md * crit.compute;
@@ -505,10 +651,15 @@ StepResult StepModel::evaluate(const Layout& layout, const ShapeCosts& c) const 
     // when the framework overlaps them.
     tb.pp_comm = 2.0 * (l.pp - 1) * r.p2p_s + (l.framework.overlap_p2p ? 0.0 : 2.0 * md * l.vpp * r.p2p_s);
   }
+}
 
+void StepModel::data_parallel_time(const Layout& l, const Groups& g, const Stages& s, StepResult& r) const {
   // DP / ZeRO: gradients of dense parameters over dp*cp ranks, of experts over dp*cp/ep.
+  const double md = static_cast<double>(r.microbatches);
+  const double t_mb = s.crit.st.fwd_s + s.crit.st.bwd_s;
   const double grad_bytes = l.framework.grad_reduce_bytes;
-  const double pd = crit.dense_params, pe = crit.expert_params;
+  const double pd = s.crit.dense_params, pe = s.crit.expert_params;
+  auto& tb = r.time;
   if (l.zero >= 3) {
     const double per_mb = 2.0 * coll_.time_s(Collective::kAllGather, pd * kWeightBytes, g.dp) +
                           coll_.time_s(Collective::kReduceScatter, pd * grad_bytes, g.dp) +
@@ -525,19 +676,23 @@ StepResult StepModel::evaluate(const Layout& layout, const ShapeCosts& c) const 
     }
     // The reduction of the first stage starts with its last backward (it finishes last).
     const double exposed_reduce =
-        l.framework.overlap_grad_reduce ? std::max(0.0, r.dp_reduce_s - first.st.bwd_s) : r.dp_reduce_s;
+        l.framework.overlap_grad_reduce ? std::max(0.0, r.dp_reduce_s - s.first.st.bwd_s) : r.dp_reduce_s;
     const double exposed_gather =
-        l.framework.overlap_param_gather ? std::max(0.0, r.dp_gather_s - first.st.fwd_s) : r.dp_gather_s;
+        l.framework.overlap_param_gather ? std::max(0.0, r.dp_gather_s - s.first.st.fwd_s) : r.dp_gather_s;
     tb.dp_comm = exposed_reduce + exposed_gather;
   }
+}
 
-  // Optimizer: Adam is memory-bound over the parameters this GPU owns.
+void StepModel::optimizer_time(const Layout& l, const Groups& g, const Stages& s, StepResult& r) const {
+  // Adam is memory-bound over the parameters this GPU owns (of the slowest stage).
   const double dense_shard = l.zero >= 1 ? static_cast<double>(g.dp.size) : 1.0;
   const double expert_shard = l.zero >= 1 ? static_cast<double>(g.edp.size) : 1.0;
-  const double owned = pd / dense_shard + pe / expert_shard;
-  tb.optimizer = cost_.memory_bound(kAdamRead * owned, kAdamWrite * owned).time_s;
+  const double owned = s.crit.dense_params / dense_shard + s.crit.expert_params / expert_shard;
+  r.time.optimizer = cost_->memory_bound(kAdamRead * owned, kAdamWrite * owned).time_s;
+}
 
-  r.step_time_s = tb.total();
+void StepModel::throughput(const Layout& l, StepResult& r) const {
+  r.step_time_s = r.time.total();
   const double tokens = static_cast<double>(l.global_batch) * static_cast<double>(l.seq_len);
   r.tokens_per_s = tokens / r.step_time_s;
   // Model FLOPs (PaLM, Chowdhery et al. 2022, App. B): 6*N + 6*l*s*heads*(d_qk + d_v) per token
@@ -555,8 +710,37 @@ StepResult StepModel::evaluate(const Layout& layout, const ShapeCosts& c) const 
   r.hardware_tflops_per_gpu = r.hardware_flops / r.step_time_s / gpus / 1e12;
   r.mfu = r.model_tflops_per_gpu * 1e12 / peak;
   r.hfu = r.hardware_tflops_per_gpu * 1e12 / peak;
+}
 
-  // Memory of the first and the last stage; the larger is the job's need.
+StepModel::StageParams StepModel::stage_params(const Layout& l, const ParamSplit& p, int s) const {
+  // The same chunking as stage_sum.
+  const long long trim = l.trim_edge_stages ? 1 : 0;
+  const long long chunks = static_cast<long long>(l.pp) * l.vpp;
+  const long long per_chunk = (arch_.layers + 2 * trim) / chunks;
+  StageParams sum;
+  for (int v = 0; v < l.vpp; ++v) {
+    const long long chunk = static_cast<long long>(v) * l.pp + s;
+    const long long begin = chunk * per_chunk - (chunk > 0 ? trim : 0);
+    const long long size = per_chunk - ((chunk == 0 || chunk == chunks - 1) ? trim : 0);
+    const double n_moe = moe_prefix_[begin + size] - moe_prefix_[begin];
+    sum.add(p.dense, static_cast<double>(size) - n_moe, false);
+    sum.add(p.moe, n_moe, true);
+  }
+  if (s == 0) sum.add(p.embedding, 1, false, false);
+  if (s == l.pp - 1) sum.add(p.head, 1, false, false);
+  return sum;
+}
+
+// Memory of the first and the last stage; the larger is the job's need. Needs a layout that
+// passed check_layout and the two stages' parameters: evaluate has them from its stage sums,
+// check_memory from param_split (the same doubles), so both share this one accounting.
+MemoryBreakdown StepModel::memory_per_gpu(const Layout& l, const StageParams& first, const StageParams& last) const {
+  const long long m = l.global_batch / (static_cast<long long>(l.dp) * l.micro_batch);
+  const double md = static_cast<double>(m), seq = static_cast<double>(l.seq_len);
+  // The DP groups' sizes as place_groups gives them: dense over dp*cp, experts over dp*cp/ep.
+  const int dense_dp = std::max(1, l.dp * l.cp);
+  const double dense_shard = l.zero >= 1 ? static_cast<double>(dense_dp) : 1.0;
+  const double expert_shard = l.zero >= 1 ? static_cast<double>(std::max(1, dense_dp / std::max(1, l.ep))) : 1.0;
   ActivationShape as;
   as.micro_batch = l.micro_batch;
   as.seq_len = l.seq_len;
@@ -584,7 +768,7 @@ StepResult StepModel::evaluate(const Layout& layout, const ShapeCosts& c) const 
   const double comm_buffers = (l.sp() ? 2.0 * tokens_local * static_cast<double>(arch_.hidden) * 2.0 : 0.0) +
                               (l.pp > 1 ? 2.0 * tokens_local * static_cast<double>(arch_.hidden) * 2.0 : 0.0);
   const double fp8_copy = l.dtype == core::Dtype::kFp8 ? 1.0 : 0.0;
-  const auto stage_memory = [&](const StageSum& s, double inflight, bool is_last) {
+  const auto stage_memory = [&](const StageParams& s, double inflight, bool is_last) {
     MemoryBreakdown mb;
     const double pdn = s.dense_params, pex = s.expert_params;
     const double p_sharded3 = pdn / (l.zero >= 3 ? dense_shard : 1.0) + pex / (l.zero >= 3 ? expert_shard : 1.0);
@@ -612,16 +796,58 @@ StepResult StepModel::evaluate(const Layout& layout, const ShapeCosts& c) const 
     inflight_last = std::min(md * l.vpp, static_cast<double>(l.vpp - 1) * l.pp + 1.0) / l.vpp;
   const MemoryBreakdown mem_first = stage_memory(first, inflight_first, l.pp == 1);
   const MemoryBreakdown mem_last = l.pp > 1 ? stage_memory(last, inflight_last, true) : mem_first;
-  r.memory = mem_first.total() >= mem_last.total() ? mem_first : mem_last;
+  return mem_first.total() >= mem_last.total() ? mem_first : mem_last;
+}
+
+std::string StepModel::memory_reason(const MemoryBreakdown& m) const {
+  return "needs " + gib(m.total()) + " per GPU, has " + gib(capacity_);
+}
+
+StepResult StepModel::evaluate(const Layout& layout, const ShapeCosts& c) const {
+  StepResult r;
+  r.layout = layout;
+  r.reason = check_layout(r.layout);
+  if (!r.reason.empty()) return r;
+  const Layout& l = r.layout;
+  const Groups g = place_groups(l);
+  r.microbatches = l.global_batch / (static_cast<long long>(l.dp) * l.micro_batch);
+  r.memory_capacity_bytes = capacity_;
+  const Stages stages = pipeline_stages(l, c, g);
+  pipeline_time(l, g, stages, r);
+  data_parallel_time(l, g, stages, r);
+  optimizer_time(l, g, stages, r);
+  throughput(l, r);
+  // An infeasible layout still reports its times: they say how far from fitting it is.
+  const auto params = [](const StageSum& s) {
+    return StageParams{s.dense_params, s.expert_params, s.dense_layers, s.moe_layers};
+  };
+  r.memory = memory_per_gpu(l, params(stages.first), params(stages.last));
   if (r.memory.total() > capacity_) {
-    r.reason = "needs " + gib(r.memory.total()) + " per GPU, has " + gib(capacity_);
+    r.reason = memory_reason(r.memory);
     return r;
   }
   r.feasible = true;
   return r;
 }
 
-StepResult fastest_feasible(StepModel& model, const std::vector<Layout>& candidates) {
+MemoryFit StepModel::check_memory(const Layout& layout) const {
+  MemoryFit f;
+  f.layout = layout;
+  f.reason = check_layout(f.layout);
+  if (!f.reason.empty()) return f;
+  const Layout& l = f.layout;
+  const ParamSplit params = split_params(arch_, l.tp, l.ep, moe_prefix_.back());
+  f.memory = memory_per_gpu(l, stage_params(l, params, 0), stage_params(l, params, l.pp - 1));
+  if (f.memory.total() > capacity_) {
+    f.reason = memory_reason(f.memory);
+    return f;
+  }
+  f.fits = true;
+  return f;
+}
+
+StepResult fastest_feasible(const StepModel& model, const std::vector<Layout>& candidates) {
+
   StepResult best;
   for (const auto& l : candidates) {
     auto r = model.evaluate(l);

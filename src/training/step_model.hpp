@@ -81,27 +81,65 @@ struct StepResult {
   double dp_reduce_s = 0, dp_gather_s = 0;             // whole collectives before overlap
 };
 
+// Parameters one GPU holds of one layer type (already divided by TP and EP).
+struct LayerParams {
+  double params = 0;         // all parameters of the layer on this GPU
+  double expert_params = 0;  // of which routed-expert parameters (sharded by EP)
+};
+
+// Parameters per GPU of the four layer types under a TP/EP split.
+struct ParamSplit {
+  LayerParams embedding, dense, moe, head;
+};
+
+// The parameter counts the operator inventory gives for `tp`/`ep` (what ShapeCosts records in
+// LayerCost::params), computed from the architecture alone: no inventory, no cost model.
+// Contract: equal to the inventory's forward-op params for every tp/ep the inventory accepts.
+ParamSplit param_split(const model::Architecture& arch, int tp, int ep);
+
+// Result of the memory pre-check of one layout.
+struct MemoryFit {
+  bool fits = false;
+  std::string reason;     // empty when it fits: the structural or the memory reason otherwise
+  MemoryBreakdown memory;  // zero when the layout fails its structural check
+  Layout layout;           // with dp resolved
+};
+
 // Calibration parameters of the training layer (system scope).
 hardware::CalibrationSchema calibration_schema();
 
 // Predicts step time, throughput and memory of a model on a system for any parallel layout.
 // Contract: evaluate() never throws for a layout that does not fit or divide; it returns
-// feasible=false with the reason. evaluate(layout, costs) is allocation-free when feasible and
-// costs match the layout (see shape_costs); it is const and may run on many threads. The
-// convenience evaluate(layout) caches shape costs and is not thread-safe.
+// feasible=false with the reason. Every member is const and safe to call from many threads at
+// once on one StepModel (the shape-cost cache is internal and synchronised). evaluate(layout,
+// costs) is allocation-free when feasible and costs match the layout (see shape_costs).
+// check_memory(l) gives exactly evaluate(l).memory and fits == evaluate(l).feasible, without
+// operator costs or collectives, so a search can prune layouts before timing them; it never
+// throws. (One gap predates it: a tp that check_layout accepts but the operator inventory
+// rejects, e.g. one not dividing the MLP width, makes evaluate(layout) throw core::Error.)
 class StepModel {
  public:
   // `timings` (the HBM timing sets) lets memory-bound kernels use the analytical HBM model the
   // chip's hbm_fabric_efficiency was fitted with; without it a flat stream efficiency is used.
   StepModel(model::Architecture arch, std::shared_ptr<const hardware::System> system,
             const memory::TimingCatalog* timings = nullptr);
+  // Shares one cost model between StepModels (one per chip in a session). `cost` must be built
+  // for system->chip(): CostModel keeps a raw pointer to its chip, which `system` keeps alive.
+  StepModel(model::Architecture arch, std::shared_ptr<const hardware::System> system,
+            std::shared_ptr<const cost::CostModel> cost);
+  ~StepModel();
+  StepModel(StepModel&&) noexcept;
+  StepModel& operator=(StepModel&&) noexcept;
 
-  // Builds (or finds in the cache) the layer costs for the layout's micro-batch shape.
-  const ShapeCosts& shape_costs(const Layout& layout);
+  // Builds (or finds in the cache) the layer costs for the layout's micro-batch shape. The
+  // reference stays valid for the StepModel's lifetime.
+  const ShapeCosts& shape_costs(const Layout& layout) const;
   ShapeCosts compute_shape_costs(const Layout& layout) const;
 
-  StepResult evaluate(const Layout& layout);
+  StepResult evaluate(const Layout& layout) const;
   StepResult evaluate(const Layout& layout, const ShapeCosts& costs) const;
+  // Structural check and memory accounting only (see the class contract).
+  MemoryFit check_memory(const Layout& layout) const;
   // Per-stage timings of a feasible layout (for the trace), one entry per pipeline stage.
   std::vector<StageTime> stage_times(const Layout& layout, const ShapeCosts& costs) const;
 
@@ -110,22 +148,37 @@ class StepModel {
 
   const model::Architecture& architecture() const { return arch_; }
   const hardware::System& system() const { return *system_; }
+  const cost::CostModel& cost_model() const { return *cost_; }
   const cost::CollectiveModel& collectives() const { return coll_; }
 
  private:
   struct Groups;
   struct LayerSet;
+  struct Stages;
+  struct StageParams;
+  class ShapeCache;
+  void init();
+  // The stages of evaluate(layout, costs), in the order of the step they model.
   Groups place_groups(const Layout& l) const;
   LayerSet layer_set(const Layout& l, const ShapeCosts& c, const Groups& g) const;
   StageSum stage_sum(const Layout& l, const ShapeCosts& c, const LayerSet& t, int stage) const;
+  Stages pipeline_stages(const Layout& l, const ShapeCosts& c, const Groups& g) const;
+  void pipeline_time(const Layout& l, const Groups& g, const Stages& s, StepResult& r) const;
+  void data_parallel_time(const Layout& l, const Groups& g, const Stages& s, StepResult& r) const;
+  void optimizer_time(const Layout& l, const Groups& g, const Stages& s, StepResult& r) const;
+  void throughput(const Layout& l, StepResult& r) const;
+  StageParams stage_params(const Layout& l, const ParamSplit& p, int stage) const;
+  MemoryBreakdown memory_per_gpu(const Layout& l, const StageParams& first, const StageParams& last) const;
+  std::string memory_reason(const MemoryBreakdown& m) const;
+
   double unfused_attention_s(const model::AttentionShape& a, bool backward) const;
   double fp8_cast_s(const model::Op& op, core::Dtype dtype) const;
 
   model::Architecture arch_;
   std::shared_ptr<const hardware::System> system_;
-  cost::CostModel cost_;
+  std::shared_ptr<const cost::CostModel> cost_;  // for system_->chip()
   cost::CollectiveModel coll_;
-  std::vector<ShapeCosts> cache_;
+  std::unique_ptr<ShapeCache> cache_;  // behind a pointer so StepModel stays movable
   std::vector<int> moe_prefix_;  // moe_prefix_[i] = MoE layers among the first i
   double memory_reserve_ = 0;
   double clock_fraction_ = 1;    // sustained_clock_fraction: matmul times are divided by it
@@ -136,6 +189,6 @@ class StepModel {
 };
 
 // The fastest feasible result among candidate layouts; feasible == false when none fits.
-StepResult fastest_feasible(StepModel& model, const std::vector<Layout>& candidates);
+StepResult fastest_feasible(const StepModel& model, const std::vector<Layout>& candidates);
 
 }  // namespace xpusim::training
