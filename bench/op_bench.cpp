@@ -1,7 +1,7 @@
 #include <benchmark/benchmark.h>
 
+#include "cost/hbm_model.hpp"
 #include "cost/inventory_cost.hpp"
-#include "cost/kernel_validation.hpp"
 #include "cost/op_cost.hpp"
 #include "hardware/catalog.hpp"
 #include "memory/analytical.hpp"

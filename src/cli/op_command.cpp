@@ -3,12 +3,14 @@
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/suggest.hpp"
+#include "cost/hbm_model.hpp"
 #include "cost/inventory_cost.hpp"
-#include "cost/kernel_validation.hpp"
 #include "cost/op_cost.hpp"
 #include "memory/analytical.hpp"
 #include "model/architecture.hpp"
 #include "report/op_record.hpp"
+#include "validation/kernel_fitter.hpp"
+#include "validation/kernel_rows.hpp"
 
 namespace xpusim::cli {
 namespace {
@@ -143,14 +145,14 @@ void run_model(Context& ctx, const ModelFlags& f) {
 void run_calibrate(Context& ctx, const std::string& chip_name, const std::string& csv) {
   const auto chip = ctx.catalog().chip(chip_name, "--chip");
   const auto path = csv.empty() ? ctx.data_dir() / "calibration" / "gpu_kernels.csv" : std::filesystem::path(csv);
-  const auto rows = cost::load_kernel_rows(path);
-  const auto names = cost::identifiable_params(rows, chip->name());
+  const auto rows = validation::load_kernel_rows(path);
+  const auto names = validation::identifiable_params(rows, chip->name());
   if (names.empty())
     throw core::Error::flag("--chip", chip_name, "a chip with calibration rows (use = fit) in " + path.string());
   const auto timings = memory::TimingCatalog::load(ctx.data_dir());
   const auto hbm = cost::hbm_model_for(*chip, timings);
   auto start = cost::CostParams::from_chip(*chip);
-  auto fitted = cost::fit_cost_params(rows, *chip, start, names, &hbm);
+  auto fitted = validation::fit_cost_params(rows, *chip, start, names, &hbm);
   report::Record params;
   for (const auto& n : names) params[n] = *cost::cost_param(fitted, n);
   int fit_rows = 0;

@@ -1,60 +1,33 @@
-#include <functional>
-
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/suggest.hpp"
 #include "core/validation.hpp"
-#include "cost/collective_validation.hpp"
-#include "training/megatron_validation.hpp"
-#include "training/published_runs.hpp"
-#include "cost/kernel_validation.hpp"
+#include "memory/timing_set.hpp"
 #include "report/validation_record.hpp"
+#include "validation/registry.hpp"
 
 namespace xpusim::cli {
 namespace {
 
-// A validation suite the CLI can run: published numbers vs predictions.
-struct SuiteEntry {
-  std::string name;
-  std::string description;
-  std::function<core::ValidationSuite(Context&)> run;
-};
-
-// Explicit registry (DESIGN.md: no static-initialiser registration). Each modelling layer adds
-// its suites here.
-std::vector<SuiteEntry> builtin_suites() {
-  std::vector<SuiteEntry> suites;
-  suites.push_back({"kernels", "GEMM, attention and memory kernels vs the operator cost model",
-                    [](Context& ctx) { return cost::kernels_suite(ctx.catalog(), ctx.data_dir()); }});
-  suites.push_back({"megatron2021", "Megatron-LM 2021 Table 1 GPT runs on Selene vs the training step model",
-                    [](Context& ctx) { return training::megatron2021_suite(ctx.catalog(), ctx.data_dir()); }});
-  suites.push_back({"collectives", "nccl-tests bus bandwidths vs the collective model on the link hierarchy",
-                    [](Context& ctx) { return cost::collectives_suite(ctx.catalog(), ctx.data_dir()); }});
-  suites.push_back({"llama3", "Llama 3 405B on 8K-16K H100s (held out) vs the training step model",
-                    [](Context& ctx) { return training::llama3_suite(ctx.catalog(), ctx.data_dir()); }});
-  suites.push_back({"nemo-h100", "Megatron-Bridge DGX-H100 FP8 Llama runs (held out) vs the training step model",
-                    [](Context& ctx) { return training::nemo_h100_suite(ctx.catalog(), ctx.data_dir()); }});
-  return suites;
-}
-
 void run_validate(Context& ctx, const std::string& wanted) {
-  const auto suites = builtin_suites();
-  std::vector<std::string> names;
-  for (const auto& s : suites) names.push_back(s.name);
-  report::Record out = report::Record::array();
-  bool all_passed = true;
-  bool found = false;
-  for (const auto& s : suites) {
-    if (!wanted.empty() && s.name != wanted) continue;
-    found = true;
-    const auto result = s.run(ctx);
-    all_passed = all_passed && result.passed;
-    out.push_back(report::validation_record(result));
-  }
-  if (!found) {
+  const auto suites = validation::builtin_suites();
+  if (!wanted.empty() && validation::find_suite(suites, wanted) == nullptr) {
+    std::vector<std::string> names;
+    for (const auto& s : suites) names.push_back(s.name);
     throw core::Error::flag("--suite", wanted,
                             names.empty() ? std::string("a validation suite (none are built in yet)")
                                           : core::expected_one_of(names));
+  }
+  // Loaded once for every suite, after the name is known good.
+  const auto timings = memory::TimingCatalog::load(ctx.data_dir());
+  const validation::SuiteInputs inputs{ctx.catalog(), timings, ctx.data_dir()};
+  report::Record out = report::Record::array();
+  bool all_passed = true;
+  for (const auto& s : suites) {
+    if (!wanted.empty() && s.name != wanted) continue;
+    const auto result = s.run(inputs);
+    all_passed = all_passed && result.passed;
+    out.push_back(report::validation_record(result));
   }
   if (out.size() == 1) {
     ctx.emit(out[0]);

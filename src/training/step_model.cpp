@@ -1,6 +1,6 @@
 #include "training/step_model.hpp"
 
-#include "cost/kernel_validation.hpp"
+#include "cost/hbm_model.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -3,8 +3,8 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "cost/hbm_model.hpp"
 #include "cost/inventory_cost.hpp"
-#include "cost/kernel_validation.hpp"
 #include "cost/op_cost.hpp"
 #include "memory/analytical.hpp"
 #include "support/test_support.hpp"

@@ -4,10 +4,18 @@
 
 #include "core/error.hpp"
 #include "support/test_support.hpp"
-#include "training/megatron_validation.hpp"
+#include "validation/megatron2021_suite.hpp"
+#include "validation/megatron2021_table.hpp"
 
-namespace xpusim::training {
+namespace xpusim::validation {
 namespace {
+
+using training::Layout;
+
+const memory::TimingCatalog& timings() {
+  static const auto t = memory::TimingCatalog::load(XPUSIM_SOURCE_DATA_DIR);
+  return t;
+}
 
 const std::filesystem::path kData = XPUSIM_SOURCE_DATA_DIR;
 
@@ -33,7 +41,7 @@ TEST(Megatron2021, MissingFileIsAnError) {
 }
 
 TEST(Megatron2021, SuiteMeetsItsTolerance) {
-  const auto suite = megatron2021_suite(test::catalog(), kData);
+  const auto suite = megatron2021_suite(test::catalog(), timings(), kData);
   ASSERT_EQ(suite.cases.size(), 10u);
   int calibration = 0;
   double held_out_sum = 0;
@@ -57,7 +65,7 @@ TEST(Megatron2021, SuiteMeetsItsTolerance) {
 }
 
 TEST(Megatron2021, ScriptLayoutsFollowRunTable1) {
-  const auto rows = load_megatron2021_table(kData / "validation" / "megatron2021_table1.csv");
+  const auto rows = load_megatron2021_rows(kData);
   const Layout small = megatron2021_script_layout(rows[0]);  // 1.7B: MBS 16, torch DDP
   EXPECT_EQ(small.micro_batch, 16);
   EXPECT_EQ(small.vpp, 1);
@@ -88,4 +96,4 @@ TEST(Megatron2021, SustainedClockFractionIsFittedOnlyForDgxA100) {
 }
 
 }  // namespace
-}  // namespace xpusim::training
+}  // namespace xpusim::validation

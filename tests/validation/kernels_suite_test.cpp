@@ -5,14 +5,23 @@
 #include <map>
 
 #include "core/error.hpp"
-#include "cost/kernel_validation.hpp"
 #include "support/test_support.hpp"
+#include "validation/kernel_fitter.hpp"
+#include "validation/kernel_rows.hpp"
+#include "validation/kernels_suite.hpp"
 
-namespace xpusim::cost {
+namespace xpusim::validation {
 namespace {
 
+using cost::CostParams;
+
+const memory::TimingCatalog& timings() {
+  static const auto t = memory::TimingCatalog::load(XPUSIM_SOURCE_DATA_DIR);
+  return t;
+}
+
 const core::ValidationSuite& suite() {
-  static const auto s = kernels_suite(test::catalog(), XPUSIM_SOURCE_DATA_DIR);
+  static const auto s = kernels_suite(test::catalog(), timings(), XPUSIM_SOURCE_DATA_DIR);
   return s;
 }
 
@@ -117,4 +126,4 @@ TEST(KernelFit, RecoversTheCatalogValuesFromTheirOwnRows) {
 }
 
 }  // namespace
-}  // namespace xpusim::cost
+}  // namespace xpusim::validation

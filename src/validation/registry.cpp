@@ -1,0 +1,32 @@
+#include "validation/registry.hpp"
+
+#include "validation/collectives_suite.hpp"
+#include "validation/kernels_suite.hpp"
+#include "validation/llama3_suite.hpp"
+#include "validation/megatron2021_suite.hpp"
+#include "validation/nemo_h100_suite.hpp"
+
+namespace xpusim::validation {
+
+std::vector<SuiteEntry> builtin_suites() {
+  std::vector<SuiteEntry> suites;
+  suites.push_back({"kernels", "GEMM, attention and memory kernels vs the operator cost model",
+                    [](const SuiteInputs& in) { return kernels_suite(in.catalog, in.timings, in.data_dir); }});
+  suites.push_back({"megatron2021", "Megatron-LM 2021 Table 1 GPT runs on Selene vs the training step model",
+                    [](const SuiteInputs& in) { return megatron2021_suite(in.catalog, in.timings, in.data_dir); }});
+  suites.push_back({"collectives", "nccl-tests bus bandwidths vs the collective model on the link hierarchy",
+                    [](const SuiteInputs& in) { return collectives_suite(in.catalog, in.data_dir); }});
+  suites.push_back({"llama3", "Llama 3 405B on 8K-16K H100s (held out) vs the training step model",
+                    [](const SuiteInputs& in) { return llama3_suite(in.catalog, in.timings, in.data_dir); }});
+  suites.push_back({"nemo-h100", "Megatron-Bridge DGX-H100 FP8 Llama runs (held out) vs the training step model",
+                    [](const SuiteInputs& in) { return nemo_h100_suite(in.catalog, in.timings, in.data_dir); }});
+  return suites;
+}
+
+const SuiteEntry* find_suite(const std::vector<SuiteEntry>& suites, std::string_view name) {
+  for (const auto& s : suites)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+}  // namespace xpusim::validation
