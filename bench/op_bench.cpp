@@ -6,7 +6,7 @@
 #include "hardware/catalog.hpp"
 #include "memory/analytical.hpp"
 #include "model/architecture.hpp"
-#include "report/calibration_schema.hpp"
+#include "scenario/calibration_schema.hpp"
 
 namespace {
 
@@ -14,7 +14,7 @@ using namespace xpusim;
 
 // The H100 cost model as the CLI builds it: catalog calibration + the memory layer's HBM model.
 const cost::CostModel& h100() {
-  static const auto catalog = hardware::Catalog::load(XPUSIM_SOURCE_DATA_DIR, report::full_calibration_schema());
+  static const auto catalog = hardware::Catalog::load(XPUSIM_SOURCE_DATA_DIR, scenario::full_calibration_schema());
   static const auto timings = memory::TimingCatalog::load(XPUSIM_SOURCE_DATA_DIR);
   static const auto chip = catalog.find_chip("h100-sxm5-80gb");
   static const auto hbm = cost::hbm_model_for(*chip, timings);

@@ -11,7 +11,7 @@
 #include "hardware/catalog.hpp"
 #include "memory/timing_set.hpp"
 #include "model/architecture.hpp"
-#include "report/calibration_schema.hpp"
+#include "scenario/calibration_schema.hpp"
 #include "training/step_model.hpp"
 
 namespace {
@@ -35,7 +35,7 @@ training::Layout llama3_layout() {
 }
 
 const hardware::Catalog& catalog() {
-  static const auto c = hardware::Catalog::load(XPUSIM_SOURCE_DATA_DIR, report::full_calibration_schema());
+  static const auto c = hardware::Catalog::load(XPUSIM_SOURCE_DATA_DIR, scenario::full_calibration_schema());
   return c;
 }
 

@@ -7,23 +7,20 @@
 #include <iostream>
 
 #include "core/error.hpp"
-#include "report/calibration_schema.hpp"
 
 namespace xpusim::cli {
 
-std::filesystem::path Context::data_dir() const {
-  if (const char* env = std::getenv("XPUSIM_DATA_DIR"); env && *env) return env;
-  const std::filesystem::path built_in = XPUSIM_SOURCE_DATA_DIR;
-  if (std::filesystem::is_directory(built_in)) return built_in;
-  std::error_code ec;
-  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) return exe.parent_path().parent_path() / "share" / "xpusim" / "data";
-  return built_in;
+const scenario::Session& Context::session() {
+  if (!session_) session_ = std::make_unique<scenario::Session>();
+  return *session_;
 }
 
-const hardware::Catalog& Context::catalog() {
-  if (!catalog_) catalog_ = hardware::Catalog::load(data_dir(), report::full_calibration_schema());
-  return *catalog_;
+void Context::warn_uncalibrated(const std::string& hardware, const std::vector<std::string>& names) const {
+  if (names.empty() || format() != report::Format::kTable) return;
+  std::string list;
+  for (std::size_t i = 0; i < names.size(); ++i) list += (i ? ", " : "") + names[i];
+  std::fprintf(stderr, "warning: %s runs on code defaults, not fitted or sourced values, for %zu calibration "
+               "parameter%s: %s\n", hardware.c_str(), names.size(), names.size() == 1 ? "" : "s", list.c_str());
 }
 
 void Context::add_format_option(CLI::App* command) {
@@ -41,16 +38,20 @@ void Context::emit(const report::Record& record, const report::Record* table_vie
   const auto f = format();
   const report::Record& what = (f == report::Format::kTable && table_view) ? *table_view : record;
   const auto sink = report::make_sink(f, std::cout, true);
-  sink->begin(run_context());
+  report::RunContext rc;  // one record: the version only (no data hash to compute)
+  rc.xpusim_version = XPUSIM_VERSION;
+  sink->begin(rc);
   sink->row(what);
   sink->end();
 }
 
 std::unique_ptr<report::Sink> Context::stream_sink() const { return report::make_sink(format(), std::cout, false); }
 
-report::RunContext Context::run_context() const {
+report::RunContext Context::run_context() {
   report::RunContext rc;
   rc.xpusim_version = XPUSIM_VERSION;
+  rc.data_hash = session().data_hash();
+  rc.command = command_line;
   return rc;
 }
 

@@ -9,19 +9,23 @@
 
 #include "core/parallel.hpp"
 #include "hardware/catalog.hpp"
+#include "scenario/session.hpp"
 #include "report/record.hpp"
 #include "report/reporter.hpp"
 #include "report/sink.hpp"
 
 namespace xpusim::cli {
 
-// What every subcommand shares: where the data lives, the catalog, the output format and the
-// exit status. Commands throw core::Error for bad input; main turns it into exit status 2.
+// What every subcommand shares: the session (catalog, timing sets, caches; built on first use),
+// the output format and the exit status. Commands parse flags into scenarios, hand them to the
+// session and results to a sink; they throw core::Error for bad input (main: exit status 2).
 class Context {
  public:
-  // $XPUSIM_DATA_DIR, else the source tree's data/ (compiled in), else <exe>/../share/xpusim/data.
-  std::filesystem::path data_dir() const;
-  const hardware::Catalog& catalog();
+  const scenario::Session& session();
+  std::filesystem::path data_dir() const { return scenario::Session::default_data_dir(); }
+  const hardware::Catalog& catalog() { return session().catalog(); }
+  // The command line as given, recorded in streamed output.
+  std::string command_line;
 
   // Adds `--format table|json|jsonl|csv` to a command.
   void add_format_option(CLI::App* command);
@@ -33,8 +37,11 @@ class Context {
   // not begun: the caller calls begin(run_context()) (adding CSV columns if it knows them), row()
   // per finished result and end(), and may warn on stderr about dropped_cells() afterwards.
   std::unique_ptr<report::Sink> stream_sink() const;
-  // What the run is: the xpusim version; data_hash and command are still to be filled in.
-  report::RunContext run_context() const;
+  // What the run is: the xpusim version, the data directory's hash and the command line.
+  report::RunContext run_context();
+  // On stderr, for people: the parameters a result ran on code defaults (only for the table
+  // format; JSON and CSV carry them in the record as `uncalibrated`).
+  void warn_uncalibrated(const std::string& hardware, const std::vector<std::string>& names) const;
   report::Format format() const;
 
   // Progress callback drawing a bar on stderr when stderr is a terminal; empty otherwise.
@@ -43,7 +50,7 @@ class Context {
   int exit_code = 0;
 
  private:
-  std::optional<hardware::Catalog> catalog_;
+  std::unique_ptr<scenario::Session> session_;
   std::string format_;
 };
 

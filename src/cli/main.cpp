@@ -14,11 +14,13 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("xpusim ") + XPUSIM_VERSION);
   app.require_subcommand(1);
   cli::Context ctx;
+  for (int i = 0; i < argc; ++i) ctx.command_line += (i ? " " : "") + std::string(argv[i]);
   cli::add_hw_command(app, ctx);
   cli::add_validate_command(app, ctx);
   cli::add_train_command(app, ctx);
   cli::add_op_command(app, ctx);
   cli::add_hbm_command(app, ctx);
+  cli::add_run_command(app, ctx);
 
   auto* help = app.add_subcommand("help", "Show help for xpusim or one of its commands");
   std::vector<std::string> topic;

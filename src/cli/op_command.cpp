@@ -34,15 +34,14 @@ core::Dtype dtype_flag(const std::string& text, const hardware::Chip& chip) {
 // The chip's cost model with the memory layer's analytical HBM model behind its bandwidths.
 struct ChipCost {
   std::shared_ptr<const hardware::Chip> chip;
-  std::unique_ptr<cost::CostModel> model;
+  std::shared_ptr<const cost::CostModel> model;
 };
 
+// The session's cost model of the chip (the analytical HBM model behind its bandwidths).
 ChipCost chip_cost(Context& ctx, const std::string& name) {
   ChipCost out;
-  out.chip = ctx.catalog().chip(name, "--chip");
-  const auto timings = memory::TimingCatalog::load(ctx.data_dir());
-  const auto hbm = cost::hbm_model_for(*out.chip, timings);
-  out.model = std::make_unique<cost::CostModel>(*out.chip, &hbm);
+  out.chip = ctx.session().chip(name, "--chip");
+  out.model = ctx.session().cost_model(out.chip);
   return out;
 }
 
@@ -149,8 +148,7 @@ void run_calibrate(Context& ctx, const std::string& chip_name, const std::string
   const auto names = validation::identifiable_params(rows, chip->name());
   if (names.empty())
     throw core::Error::flag("--chip", chip_name, "a chip with calibration rows (use = fit) in " + path.string());
-  const auto timings = memory::TimingCatalog::load(ctx.data_dir());
-  const auto hbm = cost::hbm_model_for(*chip, timings);
+  const auto hbm = cost::hbm_model_for(*chip, ctx.session().timings());
   auto start = cost::CostParams::from_chip(*chip);
   auto fitted = validation::fit_cost_params(rows, *chip, start, names, &hbm);
   report::Record params;

@@ -18,9 +18,8 @@ void run_validate(Context& ctx, const std::string& wanted) {
                             names.empty() ? std::string("a validation suite (none are built in yet)")
                                           : core::expected_one_of(names));
   }
-  // Loaded once for every suite, after the name is known good.
-  const auto timings = memory::TimingCatalog::load(ctx.data_dir());
-  const validation::SuiteInputs inputs{ctx.catalog(), timings, ctx.data_dir()};
+  const auto& session = ctx.session();
+  const validation::SuiteInputs inputs{session.catalog(), session.timings(), session.data_dir()};
   report::Record out = report::Record::array();
   bool all_passed = true;
   for (const auto& s : suites) {

@@ -65,7 +65,7 @@ class CollectiveModel {
 };
 
 // System-scope calibration parameters of the collective model (nvlink/network efficiencies and
-// latencies), appended to the catalog schema by report::full_calibration_schema().
+// latencies), appended to the catalog schema by scenario::full_calibration_schema().
 hardware::CalibrationSchema collective_calibration_schema();
 
 }  // namespace xpusim::cost

@@ -18,6 +18,15 @@ Record memory_record(const hardware::MemorySystem& m) {
                 {"bus_width_bits", m.bus_width_bits()}};
 }
 
+// A derived spec says what it was derived from, by which overrides, and what followed from them.
+void add_derivation(Record& r, const std::string& label, const std::vector<std::string>& overrides,
+                    const std::vector<std::string>& derived) {
+  if (overrides.empty()) return;
+  r["hardware"] = label;
+  r["overrides"] = overrides;
+  r["derived"] = derived;
+}
+
 }  // namespace
 
 Record chip_record(const hardware::Chip& c, bool with_sources) {
@@ -43,6 +52,7 @@ Record chip_record(const hardware::Chip& c, bool with_sources) {
   Record cal = Record::object();
   for (const auto& [k, v] : c.calibration().values()) cal[k] = v;
   r["calibration"] = cal;
+  add_derivation(r, c.label(), c.spec().overrides, c.spec().derived);
   if (with_sources) r["sources"] = sources_record(c.sources());
   return r;
 }
@@ -82,6 +92,12 @@ Record system_record(const hardware::System& s, bool with_sources) {
   Record cal = Record::object();
   for (const auto& [k, v] : s.calibration().values()) cal[k] = v;
   r["calibration"] = cal;
+  {
+    std::vector<std::string> overrides = s.chip().spec().overrides, derived = s.chip().spec().derived;
+    overrides.insert(overrides.end(), s.spec().overrides.begin(), s.spec().overrides.end());
+    derived.insert(derived.end(), s.spec().derived.begin(), s.spec().derived.end());
+    add_derivation(r, s.label(), overrides, derived);
+  }
   if (with_sources) r["sources"] = sources_record(s.sources());
   return r;
 }

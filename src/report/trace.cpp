@@ -19,7 +19,7 @@ Record slice(int tid, const std::string& name, const std::string& cat, double st
 
 }  // namespace
 
-Record training_trace(training::StepModel& model, const training::StepResult& r) {
+Record training_trace(const training::StepModel& model, const training::StepResult& r) {
   Record events = Record::array();
   events.push_back(Record{{"name", "process_name"}, {"ph", "M"}, {"pid", 1}, {"args", Record{{"name", "xpusim train step"}}}});
   if (!r.feasible || r.layout.pp < 1) {

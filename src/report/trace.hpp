@@ -12,6 +12,6 @@ namespace xpusim::report {
 // optimizer. Opens in ui.perfetto.dev and chrome://tracing.
 // Contract: times in microseconds from the step start; only for feasible results (an infeasible
 // one gives an empty trace with its reason in metadata).
-Record training_trace(training::StepModel& model, const training::StepResult& result);
+Record training_trace(const training::StepModel& model, const training::StepResult& result);
 
 }  // namespace xpusim::report

@@ -49,4 +49,16 @@ Record training_record(const training::StepResult& r, const std::string& model, 
   return out;
 }
 
+Record training_outcome_record(const scenario::TrainingOutcome& o) {
+  Record out = Record::object();
+  if (!o.scenario.empty()) out["scenario"] = o.scenario;
+  out.update(training_record(o.step, o.model, o.system));
+  if (o.hardware != o.system) {
+    out["hardware"] = o.hardware;
+    out["derived"] = o.derived;
+  }
+  out["uncalibrated"] = o.uncalibrated;
+  return out;
+}
+
 }  // namespace xpusim::report

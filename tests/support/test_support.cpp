@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "report/calibration_schema.hpp"
+#include "scenario/calibration_schema.hpp"
 
 namespace xpusim::test {
 namespace {
@@ -61,12 +61,12 @@ CliResult run_cli(const std::vector<std::string>& args) {
 
 const hardware::Catalog& catalog() {
   static const hardware::Catalog cat =
-      hardware::Catalog::load(XPUSIM_SOURCE_DATA_DIR, report::full_calibration_schema());
+      hardware::Catalog::load(XPUSIM_SOURCE_DATA_DIR, scenario::full_calibration_schema());
   return cat;
 }
 
 const hardware::CalibrationSchema& full_schema() {
-  static const hardware::CalibrationSchema schema = report::full_calibration_schema();
+  static const hardware::CalibrationSchema schema = scenario::full_calibration_schema();
   return schema;
 }
 

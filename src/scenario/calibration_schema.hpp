@@ -2,10 +2,10 @@
 
 #include "hardware/sourced.hpp"
 
-namespace xpusim::report {
+namespace xpusim::scenario {
 
 // Every calibration parameter the modelling layers declare (memory, cost, training), for loading
-// the catalog. Lives at the top of the library because it gathers all the layers below.
+// the catalog. Lives in the session layer because it gathers all the modelling layers below.
 hardware::CalibrationSchema full_calibration_schema();
 
-}  // namespace xpusim::report
+}  // namespace xpusim::scenario

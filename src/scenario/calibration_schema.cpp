@@ -1,10 +1,10 @@
-#include "report/calibration_schema.hpp"
+#include "scenario/calibration_schema.hpp"
 
 #include "cost/collective.hpp"
 #include "cost/op_cost.hpp"
 #include "training/step_model.hpp"
 
-namespace xpusim::report {
+namespace xpusim::scenario {
 
 hardware::CalibrationSchema full_calibration_schema() {
   hardware::CalibrationSchema schema;
@@ -16,4 +16,4 @@ hardware::CalibrationSchema full_calibration_schema() {
   return schema;
 }
 
-}  // namespace xpusim::report
+}  // namespace xpusim::scenario

@@ -1,0 +1,48 @@
+#include "scenario/evaluate.hpp"
+
+namespace xpusim::scenario {
+
+std::vector<std::string> uncalibrated_parameters(const hardware::Chip& chip) {
+  std::vector<std::string> out;
+  for (const auto& name : chip.calibration().defaulted()) out.push_back("chip." + name);
+  return out;
+}
+
+std::vector<std::string> uncalibrated_parameters(const hardware::System& system) {
+  auto out = uncalibrated_parameters(system.chip());
+  for (const auto& name : system.calibration().defaulted()) out.push_back("system." + name);
+  return out;
+}
+
+std::shared_ptr<const model::Architecture> resolve_architecture(const Session& session, const Scenario& s) {
+  if (s.architecture) return s.architecture;
+  if (s.model.empty()) throw core::Error::flag("--model", "", "a shipped model name or a HuggingFace config.json");
+  return session.architecture(s.model);
+}
+
+std::shared_ptr<const hardware::System> resolve_system(const Session& session, const Scenario& s) {
+  if (s.system_spec) return hardware::apply_overrides(s.system_spec, s.overrides, session.schema());
+  if (s.system.empty()) throw core::Error::flag("--system", "", "a catalog system name or a YAML file");
+  return session.system(s.system, "--system", s.overrides);
+}
+
+TrainingOutcome evaluate(const Session& session, const Scenario& s) {
+  const auto arch = resolve_architecture(session, s);
+  const auto system = resolve_system(session, s);
+  TrainingOutcome out;
+  out.scenario = s.name;
+  out.model = arch->name;
+  out.system = system->name();
+  out.hardware = system->label();
+  out.derived = system->chip().spec().derived;
+  out.derived.insert(out.derived.end(), system->spec().derived.begin(), system->spec().derived.end());
+  out.uncalibrated = uncalibrated_parameters(*system);
+  out.step = session.step_model(arch, system)->evaluate(s.layout);
+  return out;
+}
+
+training::MemoryFit check_memory(const Session& session, const Scenario& s) {
+  return session.step_model(resolve_architecture(session, s), resolve_system(session, s))->check_memory(s.layout);
+}
+
+}  // namespace xpusim::scenario
