@@ -125,7 +125,7 @@ TEST(RunCommand, FileErrorsNameFileLineAndKey) {
   };
   const std::vector<Case> cases{
       {"model: llama3-70b\nsystem: dgx-h100\ngpus: 8\nseq_len: 4096\nglobal_batch: 8\ntpp: 2\n",
-       "bad.yaml:6: tpp: expected one of"},
+       "bad.yaml:6: tpp: expected a known field (did you mean 'tp'?)"},
       {"model: llama3-70b\nsystem: dgx-h100\ngpus: 8\nseq_len: 4096\nglobal_batch: 8\ntp: 0\n",
        "bad.yaml:6: tp: expected a positive integer, got \"0\""},
       {"model: llama3-70b\nsystem: dgx-h100\ngpus: 8\nseq_len: 4096\n", "global_batch: expected a value: `global_batch` is required"},
