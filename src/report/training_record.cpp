@@ -53,10 +53,9 @@ Record training_outcome_record(const scenario::TrainingOutcome& o) {
   Record out = Record::object();
   if (!o.scenario.empty()) out["scenario"] = o.scenario;
   out.update(training_record(o.step, o.model, o.system));
-  if (o.hardware != o.system) {
-    out["hardware"] = o.hardware;
-    out["derived"] = o.derived;
-  }
+  // Always present, so every row of a stream has the same columns.
+  out["hardware"] = o.hardware;
+  out["derived"] = o.derived;
   out["uncalibrated"] = o.uncalibrated;
   return out;
 }
