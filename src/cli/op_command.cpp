@@ -9,6 +9,7 @@
 #include "memory/analytical.hpp"
 #include "model/architecture.hpp"
 #include "report/op_record.hpp"
+#include "scenario/evaluate.hpp"
 #include "validation/kernel_fitter.hpp"
 #include "validation/kernel_rows.hpp"
 
@@ -38,23 +39,29 @@ struct ChipCost {
 };
 
 // The session's cost model of the chip (the analytical HBM model behind its bandwidths).
-ChipCost chip_cost(Context& ctx, const std::string& name) {
+ChipCost chip_cost(Context& ctx, const std::string& name, const std::vector<std::string>& sets) {
+  std::vector<hardware::Override> overrides;
+  for (const auto& text : sets) overrides.push_back(hardware::parse_override(text, "--set"));
   ChipCost out;
-  out.chip = ctx.session().chip(name, "--chip");
+  out.chip = ctx.session().chip(name, "--chip", overrides);
+  ctx.warn_uncalibrated(out.chip->label(), scenario::uncalibrated_parameters(*out.chip));
   out.model = ctx.session().cost_model(out.chip);
   return out;
 }
 
 report::Record header(const hardware::Chip& chip, core::Dtype dtype) {
-  return report::Record{{"chip", chip.name()}, {"dtype", core::dtype_name(dtype)}};
+  report::Record r{{"chip", chip.name()}, {"dtype", core::dtype_name(dtype)}};
+  if (chip.label() != chip.name()) r["hardware"] = chip.label();
+  return r;
 }
 
 struct GemmFlags {
+  std::vector<std::string> sets;
   std::string chip, m, n, k, batch = "1", dtype = "bf16";
 };
 
 void run_gemm(Context& ctx, const GemmFlags& f) {
-  const auto cc = chip_cost(ctx, f.chip);
+  const auto cc = chip_cost(ctx, f.chip, f.sets);
   const model::GemmShape s{positive_int_flag("--m", f.m), positive_int_flag("--n", f.n),
                            positive_int_flag("--k", f.k), positive_int_flag("--batch", f.batch)};
   const auto dtype = dtype_flag(f.dtype, *cc.chip);
@@ -69,12 +76,13 @@ void run_gemm(Context& ctx, const GemmFlags& f) {
 }
 
 struct AttentionFlags {
+  std::vector<std::string> sets;
   std::string chip, batch, heads, kv_heads, head_dim, seq_len, kv_len, dtype = "bf16", kernel;
   bool causal = false, backward = false;
 };
 
 void run_attention(Context& ctx, const AttentionFlags& f) {
-  const auto cc = chip_cost(ctx, f.chip);
+  const auto cc = chip_cost(ctx, f.chip, f.sets);
   model::AttentionShape s;
   s.batch = positive_int_flag("--batch", f.batch);
   s.heads = positive_int_flag("--heads", f.heads);
@@ -111,12 +119,13 @@ void run_attention(Context& ctx, const AttentionFlags& f) {
 }
 
 struct ModelFlags {
+  std::vector<std::string> sets;
   std::string model, chip, tokens, seq_len, dtype = "bf16", tp = "1";
   bool backward = false;
 };
 
 void run_model(Context& ctx, const ModelFlags& f) {
-  const auto cc = chip_cost(ctx, f.chip);
+  const auto cc = chip_cost(ctx, f.chip, f.sets);
   const auto arch = model::load_model(f.model, ctx.data_dir());
   const long long tokens = positive_int_flag("--tokens", f.tokens);
   const long long seq = f.seq_len.empty() ? tokens : positive_int_flag("--seq-len", f.seq_len);
@@ -175,6 +184,7 @@ void add_op_command(CLI::App& app, Context& ctx) {
   auto gf = std::make_shared<GemmFlags>();
   auto* gemm = op->add_subcommand("gemm", "C[m,n] = A[m,k] B[k,n]: tile-level GEMM time");
   gemm->add_option("--chip", gf->chip, "Catalog chip or chip YAML file")->required();
+  gemm->add_option("--set", gf->sets, "Override a chip field by dotted path, e.g. memory.stacks=8 (repeatable)");
   gemm->add_option("--m", gf->m, "Rows of A and C")->required();
   gemm->add_option("--n", gf->n, "Columns of B and C")->required();
   gemm->add_option("--k", gf->k, "Reduction dimension")->required();
@@ -186,6 +196,7 @@ void add_op_command(CLI::App& app, Context& ctx) {
   auto af = std::make_shared<AttentionFlags>();
   auto* attn = op->add_subcommand("attention", "Flash-attention forward or backward time");
   attn->add_option("--chip", af->chip, "Catalog chip or chip YAML file")->required();
+  attn->add_option("--set", af->sets, "Override a chip field by dotted path, e.g. memory.stacks=8 (repeatable)");
   attn->add_option("--batch", af->batch, "Sequences")->required();
   attn->add_option("--heads", af->heads, "Query heads")->required();
   attn->add_option("--kv-heads", af->kv_heads, "Key/value heads (default: --heads)");
@@ -203,6 +214,7 @@ void add_op_command(CLI::App& app, Context& ctx) {
   auto* mdl = op->add_subcommand("model", "Per-layer operator inventory of a model and each operator's time");
   mdl->add_option("--model", mf->model, "Shipped model name or path to a HuggingFace config.json")->required();
   mdl->add_option("--chip", mf->chip, "Catalog chip or chip YAML file")->required();
+  mdl->add_option("--set", mf->sets, "Override a chip field by dotted path, e.g. memory.stacks=8 (repeatable)");
   mdl->add_option("--tokens", mf->tokens, "Tokens in the micro-batch")->required();
   mdl->add_option("--seq-len", mf->seq_len, "Tokens per sequence (default: --tokens, one sequence)");
   mdl->add_option("--tp", mf->tp, "Tensor-parallel degree (default 1)");

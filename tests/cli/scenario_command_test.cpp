@@ -49,6 +49,16 @@ TEST(SetOverride, HwShowH200WithEightStacks) {
   EXPECT_EQ(j["sources"]["memory.stacks"], "--set memory.stacks=8");
 }
 
+TEST(SetOverride, OpGemmOnADerivedChip) {
+  const auto r = test::run_cli({"op", "gemm", "--chip", "h100-sxm5-80gb", "--m", "8192", "--n", "8192", "--k", "8192",
+                                "--set", "compute_units=264", "--format", "json"});
+  const auto base = test::run_cli({"op", "gemm", "--chip", "h100-sxm5-80gb", "--m", "8192", "--n", "8192", "--k",
+                                   "8192", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["hardware"], "h100-sxm5-80gb with compute_units=264");
+  EXPECT_LT(json::parse(r.out)["time_s"].get<double>(), 0.75 * json::parse(base.out)["time_s"].get<double>());
+}
+
 TEST(SetOverride, BadOverridesExitTwoNamingPathValueAndExpectation) {
   struct Case {
     std::vector<std::string> args;
@@ -66,6 +76,8 @@ TEST(SetOverride, BadOverridesExitTwoNamingPathValueAndExpectation) {
        "--set memory.bus_width_bits: expected at most 6144 bits"},
       {{"hw", "show", "h200-sxm-141gb", "--set", "node.scale_up.domain_size=16"},
        "--set: expected a chip field path"},
+      {{"op", "gemm", "--chip", "h100-sxm5-80gb", "--m", "64", "--n", "64", "--k", "64", "--set", "clock=fast"},
+       "--set clock: expected a positive value: a frequency"},
   };
   for (const auto& c : cases) {
     const auto r = test::run_cli(c.args);
