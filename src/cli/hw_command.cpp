@@ -60,16 +60,10 @@ void emit_show(Context& ctx, const report::Record& record) {
   ctx.emit(record, &view);
 }
 
-std::vector<hardware::Override> parse_sets(const std::vector<std::string>& sets) {
-  std::vector<hardware::Override> out;
-  for (const auto& text : sets) out.push_back(hardware::parse_override(text, "--set"));
-  return out;
-}
-
 void hw_show(Context& ctx, const std::string& name, const std::vector<std::string>& sets) {
   const auto& session = ctx.session();
   const auto& cat = session.catalog();
-  const auto overrides = parse_sets(sets);
+  const auto overrides = hardware::parse_overrides(sets);
   const auto show_chip = [&] { emit_show(ctx, report::chip_record(*session.chip(name, "NAME", overrides))); };
   const auto show_system = [&] { emit_show(ctx, report::system_record(*session.system(name, "NAME", overrides))); };
   if (cat.find_chip(name)) return show_chip();

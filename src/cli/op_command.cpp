@@ -40,10 +40,8 @@ struct ChipCost {
 
 // The session's cost model of the chip (the analytical HBM model behind its bandwidths).
 ChipCost chip_cost(Context& ctx, const std::string& name, const std::vector<std::string>& sets) {
-  std::vector<hardware::Override> overrides;
-  for (const auto& text : sets) overrides.push_back(hardware::parse_override(text, "--set"));
   ChipCost out;
-  out.chip = ctx.session().chip(name, "--chip", overrides);
+  out.chip = ctx.session().chip(name, "--chip", hardware::parse_overrides(sets));
   ctx.warn_uncalibrated(out.chip->label(), scenario::uncalibrated_parameters(*out.chip));
   out.model = ctx.session().cost_model(out.chip);
   return out;
@@ -126,7 +124,7 @@ struct ModelFlags {
 
 void run_model(Context& ctx, const ModelFlags& f) {
   const auto cc = chip_cost(ctx, f.chip, f.sets);
-  const auto arch = model::load_model(f.model, ctx.data_dir());
+  const auto& arch = *ctx.session().architecture(f.model);
   const long long tokens = positive_int_flag("--tokens", f.tokens);
   const long long seq = f.seq_len.empty() ? tokens : positive_int_flag("--seq-len", f.seq_len);
   if (tokens % seq != 0)

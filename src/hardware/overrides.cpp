@@ -341,6 +341,12 @@ Override parse_override(std::string_view text, std::string_view flag) {
   return Override{trim(text.substr(0, eq)), trim(text.substr(eq + 1))};
 }
 
+std::vector<Override> parse_overrides(const std::vector<std::string>& texts, std::string_view flag) {
+  std::vector<Override> out;
+  for (const auto& t : texts) out.push_back(parse_override(t, flag));
+  return out;
+}
+
 std::vector<std::string> chip_override_paths(const CalibrationSchema& schema) { return paths_of(chip_fields(schema)); }
 
 std::vector<std::string> system_override_paths(const CalibrationSchema& schema) {

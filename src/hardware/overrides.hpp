@@ -19,6 +19,8 @@ struct Override {
 
 // "memory.stacks=8" -> {path, value}; throws core::Error naming `flag` when there is no '='.
 Override parse_override(std::string_view text, std::string_view flag = "--set");
+// Each of a repeated flag's texts (`--set a=1 --set b=2`), in order.
+std::vector<Override> parse_overrides(const std::vector<std::string>& texts, std::string_view flag = "--set");
 
 // Every path a chip (or a system: its own fields, then its chip's with or without a "chip."
 // prefix) accepts, for help and error messages.

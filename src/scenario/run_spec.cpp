@@ -84,10 +84,11 @@ std::vector<RunField> build_training_fields() {
                        "such as node.scale_up.domain_size=16 too)",
                        [](const FieldValue& v, Scenario& s) {
                          // A bad override is reported where it was given (flag or file:line).
-                         const auto eq = v.text.find('=');
-                         if (eq == std::string::npos || eq == 0 || eq + 1 == v.text.size())
-                           throw v.error("PATH=VALUE, e.g. memory.stacks=8");
-                         s.overrides.push_back(hardware::parse_override(v.text));
+                         try {
+                           s.overrides.push_back(hardware::parse_override(v.text));
+                         } catch (const core::Error& e) {
+                           throw v.error(e.expected());
+                         }
                        }});
   f.push_back(count("gpus", "--gpus", "GPUs", "", true, "Number of GPUs",
                     [](Layout& l, const FieldValue& v) { l.gpus = positive(v); }));

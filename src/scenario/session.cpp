@@ -40,6 +40,19 @@ std::string key_of(std::string_view name, const std::vector<hardware::Override>&
   return key;
 }
 
+// The cached value of `key`, built by `make` outside the lock when absent (so slow builds do not
+// serialise lookups); when two threads build the same key, the first one stored wins.
+template <class Map, class Make>
+typename Map::mapped_type cached(std::mutex& mutex, Map& map, const typename Map::key_type& key, const Make& make) {
+  {
+    std::lock_guard lock(mutex);
+    if (auto it = map.find(key); it != map.end()) return it->second;
+  }
+  auto value = make();
+  std::lock_guard lock(mutex);
+  return map.emplace(key, std::move(value)).first->second;
+}
+
 }  // namespace
 
 std::filesystem::path Session::default_data_dir() {
@@ -66,36 +79,19 @@ const std::string& Session::data_hash() const {
 
 std::shared_ptr<const hardware::Chip> Session::chip(std::string_view name, std::string_view flag,
                                                     const std::vector<hardware::Override>& overrides) const {
-  const std::string key = key_of(name, overrides);
-  {
-    std::lock_guard lock(mutex_);
-    if (auto it = chips_.find(key); it != chips_.end()) return it->second;
-  }
-  auto chip = hardware::apply_overrides(catalog_.chip(name, flag), overrides, schema_);
-  std::lock_guard lock(mutex_);
-  return chips_.emplace(key, std::move(chip)).first->second;
+  return cached(mutex_, chips_, key_of(name, overrides),
+                [&] { return hardware::apply_overrides(catalog_.chip(name, flag), overrides, schema_); });
 }
 
 std::shared_ptr<const hardware::System> Session::system(std::string_view name, std::string_view flag,
                                                         const std::vector<hardware::Override>& overrides) const {
-  const std::string key = key_of(name, overrides);
-  {
-    std::lock_guard lock(mutex_);
-    if (auto it = systems_.find(key); it != systems_.end()) return it->second;
-  }
-  auto system = hardware::apply_overrides(catalog_.system(name, flag), overrides, schema_);
-  std::lock_guard lock(mutex_);
-  return systems_.emplace(key, std::move(system)).first->second;
+  return cached(mutex_, systems_, key_of(name, overrides),
+                [&] { return hardware::apply_overrides(catalog_.system(name, flag), overrides, schema_); });
 }
 
 std::shared_ptr<const model::Architecture> Session::architecture(const std::string& name) const {
-  {
-    std::lock_guard lock(mutex_);
-    if (auto it = models_.find(name); it != models_.end()) return it->second;
-  }
-  auto arch = std::make_shared<const model::Architecture>(model::load_model(name, data_dir_));
-  std::lock_guard lock(mutex_);
-  return models_.emplace(name, std::move(arch)).first->second;
+  return cached(mutex_, models_, name,
+                [&] { return std::make_shared<const model::Architecture>(model::load_model(name, data_dir_)); });
 }
 
 std::shared_ptr<const cost::CostModel> Session::cost_model(const std::shared_ptr<const hardware::Chip>& chip) const {
