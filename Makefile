@@ -1,7 +1,7 @@
 # The two README commands: `make demo` and `make test`. Both install what they need first.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
-.PHONY: deps demo test bench sanitize clean
+.PHONY: deps demo test python bench sanitize clean
 
 deps:
 	@bash scripts/install-deps
@@ -16,9 +16,15 @@ demo: $(XPUSIM)
 	@bash scripts/demo $(XPUSIM)
 
 test: deps
-	cmake -S . -B $(BUILD)/test -DCMAKE_BUILD_TYPE=Release -DXPUSIM_BUILD_TESTS=ON -DXPUSIM_WERROR=ON
+	cmake -S . -B $(BUILD)/test -DCMAKE_BUILD_TYPE=Release -DXPUSIM_BUILD_TESTS=ON -DXPUSIM_BUILD_PYTHON=ON -DXPUSIM_WERROR=ON
 	cmake --build $(BUILD)/test -j $(JOBS)
 	cd $(BUILD)/test && ctest --output-on-failure -j $(JOBS)
+
+# The Python module, installed into python3's user site-packages (import xpusim).
+python: deps
+	@cmake -S . -B $(BUILD)/python -DCMAKE_BUILD_TYPE=Release -DXPUSIM_BUILD_PYTHON=ON >/dev/null
+	@cmake --build $(BUILD)/python -j $(JOBS) --target _xpusim -- --no-print-directory | grep -v -e '^\[' -e '^$$' || true
+	@bash scripts/install-python $(BUILD)/python/python/xpusim
 
 bench: deps
 	cmake -S . -B $(BUILD)/bench -DCMAKE_BUILD_TYPE=Release -DXPUSIM_BUILD_BENCH=ON

@@ -1,0 +1,225 @@
+// The `xpusim` Python module: the Session API with the CLI's keys and errors (issue 21).
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "convert.hpp"
+#include "core/error.hpp"
+#include "core/parallel.hpp"
+#include "core/suggest.hpp"
+#include "report/training_record.hpp"
+#include "report/validation_record.hpp"
+#include "scenario/evaluate.hpp"
+#include "scenario/run_spec.hpp"
+#include "scenario/session.hpp"
+#include "validation/registry.hpp"
+
+namespace py = pybind11;
+
+namespace xpusim::python {
+namespace {
+
+// Raised in Python as xpusim.InputError; set when the module is imported.
+PyObject* input_error_type = nullptr;
+
+core::Error keyword_error(const std::string& name, const std::string& value, std::string expected) {
+  return core::Error(core::SourceLocation{}, name, value, std::move(expected));
+}
+
+std::vector<std::string> field_names() {
+  std::vector<std::string> names;
+  for (const auto& f : scenario::training_fields()) names.push_back(f.name);
+  return names;
+}
+
+// One scenario from keyword arguments named as the run-spec fields (the run file's keys).
+scenario::Scenario scenario_from(const py::dict& kwargs) {
+  scenario::Scenario s;
+  std::set<std::string> given;
+  for (const auto& [k, v] : kwargs) {
+    const std::string key = py::str(k).cast<std::string>();
+    if (key == "name") {
+      s.name = to_field_text(key, v);
+      continue;
+    }
+    const scenario::RunField* field = scenario::find_field(key);
+    if (field == nullptr)
+      throw keyword_error(key, "", core::expected_known_name("keyword argument", key, field_names()));
+    given.insert(key);
+    // Overrides come as one "path=value" string, a list of them, or a dict of path to value.
+    std::vector<std::string> texts;
+    if (field->type == scenario::FieldType::kOverrides && py::isinstance<py::dict>(v)) {
+      for (const auto& [path, value] : v.cast<py::dict>())
+        texts.push_back(py::str(path).cast<std::string>() + "=" + to_field_text(key, value));
+    } else if (field->type == scenario::FieldType::kOverrides &&
+               (py::isinstance<py::list>(v) || py::isinstance<py::tuple>(v))) {
+      for (const auto& item : v) texts.push_back(to_field_text(key, item));
+    } else {
+      texts.push_back(to_field_text(key, v));
+    }
+    for (const auto& text : texts)
+      field->apply(scenario::FieldValue{text, [key, text](std::string expected) {
+                                          return keyword_error(key, text, std::move(expected));
+                                        }},
+                   s);
+  }
+  for (const auto& f : scenario::training_fields())
+    if (f.required && !given.count(f.name))
+      throw keyword_error(f.name, "", "a value: `" + f.name + "` is required (" + f.description + ")");
+  return s;
+}
+
+report::Record memory_fit_record(const training::MemoryFit& fit) {
+  report::Record r;
+  r["fits"] = fit.fits;
+  r["reason"] = fit.reason;
+  r["memory_per_gpu_bytes"] = fit.memory.total();
+  r["dp"] = fit.layout.dp;
+  return r;
+}
+
+// Holds the C++ session; every call releases the GIL while the simulator works, so Python
+// threads calling one session run in parallel (the session is thread-safe).
+class PySession {
+ public:
+  explicit PySession(const std::optional<std::string>& data_dir)
+      : session_(std::make_unique<scenario::Session>(data_dir ? std::filesystem::path(*data_dir)
+                                                              : std::filesystem::path{})) {}
+
+  std::string data_dir() const { return session_->data_dir().string(); }
+  std::string data_hash() const { return session_->data_hash(); }
+
+  py::object train(const py::kwargs& kwargs) const {
+    const scenario::Scenario s = scenario_from(kwargs);
+    report::Record rec;
+    {
+      py::gil_scoped_release unlocked;
+      rec = report::training_outcome_record(scenario::evaluate(*session_, s));
+    }
+    return to_python(rec);
+  }
+
+  // Many scenarios (dicts of the same keywords), evaluated on all cores, results in order.
+  py::object train_many(const py::list& specs, std::size_t threads) const {
+    std::vector<scenario::Scenario> scenarios;
+    for (const auto& spec : specs) {
+      if (!py::isinstance<py::dict>(spec))
+        throw keyword_error("specs", py::str(spec.get_type().attr("__name__")).cast<std::string>(),
+                            "a list of dicts of train() keyword arguments");
+      scenarios.push_back(scenario_from(spec.cast<py::dict>()));
+    }
+    std::vector<report::Record> records(scenarios.size());
+    {
+      py::gil_scoped_release unlocked;
+      // Names are resolved once up front so a bad name fails before any work, as `xpusim run` does.
+      for (const auto& s : scenarios) {
+        scenario::resolve_architecture(*session_, s);
+        scenario::resolve_system(*session_, s);
+      }
+      core::parallel_for(
+          scenarios.size(),
+          [&](std::size_t i) { records[i] = report::training_outcome_record(scenario::evaluate(*session_, scenarios[i])); },
+          {}, threads);
+    }
+    py::list out;
+    for (const auto& r : records) out.append(to_python(r));
+    return out;
+  }
+
+  py::object check_memory(const py::kwargs& kwargs) const {
+    const scenario::Scenario s = scenario_from(kwargs);
+    report::Record rec;
+    {
+      py::gil_scoped_release unlocked;
+      rec = memory_fit_record(scenario::check_memory(*session_, s));
+    }
+    return to_python(rec);
+  }
+
+  py::object validate(const std::string& suite) const {
+    const auto suites = validation::builtin_suites();
+    const auto* entry = validation::find_suite(suites, suite);
+    if (entry == nullptr) {
+      std::vector<std::string> names;
+      for (const auto& s : suites) names.push_back(s.name);
+      throw keyword_error("suite", suite, core::expected_one_of(names));
+    }
+    report::Record rec;
+    {
+      py::gil_scoped_release unlocked;
+      const validation::SuiteInputs inputs{session_->catalog(), session_->timings(), session_->data_dir()};
+      rec = report::validation_record(entry->run(inputs));
+    }
+    return to_python(rec);
+  }
+
+ private:
+  std::unique_ptr<scenario::Session> session_;
+};
+
+py::list fields() {
+  py::list out;
+  for (const auto& f : scenario::training_fields()) {
+    py::dict d;
+    d["name"] = f.name;
+    d["flag"] = f.flag;
+    static const char* const kTypes[] = {"text", "count", "choice", "bool", "overrides"};
+    d["type"] = kTypes[static_cast<int>(f.type)];
+    d["unit"] = f.unit;
+    d["default"] = f.default_text;
+    d["required"] = f.required;
+    d["choices"] = f.choices;
+    d["description"] = f.description;
+    out.append(d);
+  }
+  return out;
+}
+
+py::list suites() {
+  py::list out;
+  for (const auto& s : validation::builtin_suites()) out.append(py::make_tuple(s.name, s.description));
+  return out;
+}
+
+}  // namespace
+}  // namespace xpusim::python
+
+PYBIND11_MODULE(_xpusim, m) {
+  using namespace xpusim::python;
+  m.doc() = "xpusim: simulator and planner for AI compute infrastructure (C++ core)";
+  m.attr("__version__") = XPUSIM_VERSION;
+
+  // InputError is defined in Python (xpusim/__init__.py passes it in) so it can carry attributes.
+  m.def("_set_input_error", [](py::object type) {
+    input_error_type = type.ptr();
+    Py_INCREF(input_error_type);
+  });
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const xpusim::core::Error& e) {
+      if (input_error_type == nullptr) throw;
+      const auto& w = e.where();
+      py::object err = py::reinterpret_borrow<py::object>(input_error_type)(
+          e.what(), w.file.empty() ? py::object(py::none()) : py::object(py::str(w.file)),
+          w.line > 0 ? py::object(py::int_(w.line)) : py::object(py::none()), e.field(), e.value(), e.expected());
+      PyErr_SetObject(input_error_type, err.ptr());
+    }
+  });
+
+  py::class_<PySession>(m, "Session", "Catalog, timing sets and caches, loaded once; thread-safe")
+      .def(py::init<std::optional<std::string>>(), py::arg("data_dir") = py::none())
+      .def_property_readonly("data_dir", &PySession::data_dir)
+      .def_property_readonly("data_hash", &PySession::data_hash)
+      .def("train", &PySession::train, "Predict one training step; keywords are the run-spec fields")
+      .def("train_many", &PySession::train_many, py::arg("specs"), py::arg("threads") = 0,
+           "Predict many training scenarios (list of keyword dicts) in parallel, results in order")
+      .def("check_memory", &PySession::check_memory, "Memory pre-check of a layout, no operator costs")
+      .def("validate", &PySession::validate, py::arg("suite"), "Run one validation suite");
+  m.def("fields", &fields, "The run-spec fields: train() keywords, CLI flags and run-file keys");
+  m.def("suites", &suites, "Built-in validation suites as (name, description)");
+}
