@@ -13,5 +13,6 @@ void add_train_command(CLI::App& app, Context& ctx);
 void add_op_command(CLI::App& app, Context& ctx);
 void add_hbm_command(CLI::App& app, Context& ctx);
 void add_run_command(CLI::App& app, Context& ctx);
+void add_chip_command(CLI::App& app, Context& ctx);
 
 }  // namespace xpusim::cli

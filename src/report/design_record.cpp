@@ -1,0 +1,117 @@
+#include "report/design_record.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <map>
+
+namespace xpusim::report {
+
+Record design_point_record(const design::PointResult& p) {
+  Record params = Record::object();
+  for (const auto& o : p.params) params[o.path] = o.value;
+  const auto& c = p.cost;
+  const auto nullable = [](bool have, double v) { return have ? Record(v) : Record(nullptr); };
+  const bool trained = p.train && p.train->feasible;
+  Record r{{"params", params},
+           {"hardware", p.hardware},
+           {"feasible", p.feasible},
+           {"reason", p.reason},
+           {"train_tokens_per_s_per_chip", nullable(trained, p.train_tokens_per_s_per_chip)},
+           // The serving workload arrives with the serving simulator; the key is kept so every row
+           // has the same columns.
+           {"serve_goodput_tokens_per_s_per_chip", nullptr},
+           {"power_w", c.power_w},
+           {"cost_usd", c.cost_usd},
+           {"train_tokens_per_s_per_watt", nullable(trained && c.power_w > 0, p.train_tokens_per_s_per_chip / c.power_w)},
+           {"train_tokens_per_s_per_kusd",
+            nullable(trained && c.cost_usd > 0, p.train_tokens_per_s_per_chip / (c.cost_usd / 1000.0))},
+           {"limiting_resource", p.limiting_resource.empty() ? Record(nullptr) : Record(p.limiting_resource)}};
+  r["cost"] = Record{{"die_area_mm2", c.die_area_mm2},       {"compute_area_mm2", c.compute_area_mm2},
+                     {"sram_area_mm2", c.sram_area_mm2},     {"phy_area_mm2", c.phy_area_mm2},
+                     {"dies_per_wafer", c.dies_per_wafer},   {"die_yield", c.die_yield},
+                     {"die_cost_usd", c.die_cost_usd},       {"hbm_cost_usd", c.hbm_cost_usd},
+                     {"package_cost_usd", c.package_cost_usd}, {"test_assembly_usd", c.test_assembly_usd},
+                     {"compute_power_w", c.compute_power_w}, {"hbm_power_w", c.hbm_power_w},
+                     {"static_power_w", c.static_power_w},   {"power_capped", c.power_capped}};
+  if (p.train) {
+    const auto& t = *p.train;
+    const auto& l = t.layout;
+    r["train"] = Record{{"feasible", t.feasible},
+                        {"step_time_s", nullable(t.feasible, t.step_time_s)},
+                        {"mfu", nullable(t.feasible, t.mfu)},
+                        {"memory_per_gpu_bytes", nullable(t.feasible, t.memory.total())},
+                        {"tp", l.tp},
+                        {"pp", l.pp},
+                        {"dp", t.feasible ? Record(l.dp) : Record(nullptr)},
+                        {"micro_batch", l.micro_batch},
+                        {"recompute", training::recompute_name(l.recompute)}};
+  }
+  r["derived"] = p.derived;
+  r["estimates"] = c.estimates;
+  r["uncalibrated"] = p.uncalibrated;
+  return r;
+}
+
+HtmlReport design_sweep_report(const std::vector<design::PointResult>& points, const std::vector<bool>& front,
+                               const std::vector<design::SweepAxis>& axes, const std::string& base,
+                               const std::string& workload, const std::string& footer) {
+  HtmlReport page;
+  page.title = "Chip design sweep over " + base;
+  page.notes.push_back(fmt::format("{} design points; workload: {}. Throughput is per chip; cost is the estimated "
+                                   "manufacturing cost (die, HBM, package, test; no margin).",
+                                   points.size(), workload));
+  page.notes.push_back("Bold rows and large markers: the Pareto front (most throughput for the cost). Area, power and "
+                       "cost rest on the coefficients of data/design/cost_model.yaml, several of them estimates (listed "
+                       "per point in the JSON output).");
+  // Pareto plot.
+  PlotSpec pareto{"pareto", "Throughput per chip against cost", "estimated manufacturing cost per chip (USD)",
+                  "training tokens/s per chip", false, {}, {}, 760, 460};
+  PlotSeries all{"design points", {}, false, false}, best{"Pareto front", {}, true, true};
+  std::vector<std::pair<double, double>> front_pts;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    if (!points[i].feasible) continue;
+    const std::pair<double, double> xy{points[i].cost.cost_usd, points[i].train_tokens_per_s_per_chip};
+    (front[i] ? front_pts : all.points).push_back(xy);
+  }
+  std::sort(front_pts.begin(), front_pts.end());
+  best.points = front_pts;
+  pareto.series = {all, best};
+  page.plots.push_back(pareto);
+  // Sensitivity: per axis, mean throughput at each of its values over the other axes' points.
+  for (std::size_t a = 0; a < axes.size(); ++a) {
+    PlotSpec sens{"sensitivity-" + std::to_string(a), "Sensitivity to " + axes[a].path, axes[a].path,
+                  "training tokens/s per chip (mean over the other fields)", false, axes[a].values, {}, 480, 380};
+    PlotSeries line{"mean over the other varied fields", {}, true, false};
+    for (std::size_t v = 0; v < axes[a].values.size(); ++v) {
+      double sum = 0;
+      int n = 0;
+      for (const auto& p : points) {
+        if (!p.feasible || p.params.size() <= a || p.params[a].value != axes[a].values[v]) continue;
+        sum += p.train_tokens_per_s_per_chip;
+        ++n;
+      }
+      if (n > 0) line.points.emplace_back(static_cast<double>(v), sum / n);
+    }
+    sens.series = {line};
+    page.plots.push_back(sens);
+  }
+  std::vector<Record> records;
+  for (const auto& p : points) records.push_back(design_point_record(p));
+  std::vector<std::string> keys;
+  for (const auto& ax : axes) keys.push_back("params." + ax.path);
+  for (const char* k : {"feasible", "train_tokens_per_s_per_chip", "power_w", "cost_usd", "train_tokens_per_s_per_watt",
+                        "limiting_resource", "cost.die_area_mm2", "cost.die_yield", "reason"})
+    keys.emplace_back(k);
+  // Paths with dots inside a params key cannot be split; read params cells directly.
+  page.columns = keys;
+  for (std::size_t a = 0; a < axes.size(); ++a) page.columns[a] = axes[a].path;
+  page.rows = table_cells(records, keys);
+  for (std::size_t i = 0; i < points.size(); ++i)
+    for (std::size_t a = 0; a < axes.size() && a < points[i].params.size(); ++a) page.rows[i][a] = points[i].params[a].value;
+  page.highlight_rows = front;
+  page.footer = footer;
+  return page;
+}
+
+}  // namespace xpusim::report

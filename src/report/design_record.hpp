@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "design/chip_sweep.hpp"
+#include "report/html_report.hpp"
+#include "report/record.hpp"
+
+namespace xpusim::report {
+
+// One design point of `xpusim chip sweep`: params, feasible/reason, throughput per chip, power,
+// cost, the limiting resource, then the cost breakdown, the best training layout, and which
+// coefficients and calibration parameters have no basis at that point.
+Record design_point_record(const design::PointResult& point);
+
+// The sweep's HTML page: the Pareto plot (throughput per chip against cost), one sensitivity
+// plot per varied field (throughput per chip against its values, one line per value of the
+// others averaged), and the table with the front in bold.
+HtmlReport design_sweep_report(const std::vector<design::PointResult>& points, const std::vector<bool>& front,
+                               const std::vector<design::SweepAxis>& axes, const std::string& base,
+                               const std::string& workload, const std::string& footer);
+
+}  // namespace xpusim::report
