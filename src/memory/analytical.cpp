@@ -47,6 +47,7 @@ struct Demand {
   double pcs_used = 1;      // fraction of pseudo-channels the pattern reaches
   double banks_used = 1;    // banks per PC the pattern keeps busy
   double groups_used = 1;  // bank groups per PC the pattern spreads its bursts over
+  double pcs_per_channel_used = 1;  // PCs of a channel the pattern reaches (they share its buses)
   double row_hit_rate = 0;
 };
 
@@ -71,15 +72,31 @@ double AnalyticalModel::random_act_bound_bytes_per_s(int request_bytes) const {
   const auto& t = set_.t;
   const auto& o = set_.org;
   const double granules = std::ceil(static_cast<double>(request_bytes) / mapping_.granule_bytes());
-  // ACT rate per PC: at most 4 per tFAW, one per tRRD_S, and each bank once per tRC.
+  // ACT rate per PC: at most 4 per tFAW, one per tRRD_S, and each bank once per tRC, less the
+  // ACT slots refresh takes; and what the channel's shared row bus carries.
   const double act_per_cycle =
-      std::min({4.0 / t.nFAW, 1.0 / t.nRRDS, static_cast<double>(o.banks_per_pc()) / t.nRC});
+      std::min(std::min({4.0 / t.nFAW, 1.0 / t.nRRDS, static_cast<double>(o.banks_per_pc()) / t.nRC}) * refresh_factor_for_acts(),
+               row_bus_acts_per_cycle());
   const double bursts_per_act = std::max(1.0, std::ceil(request_bytes / granules / o.burst_bytes()));
   const double bus_per_cycle = 1.0 / std::max(t.nBL, t.nCCDS);  // bursts per cycle the data bus carries
   const double bursts_per_cycle = std::min(bus_per_cycle, act_per_cycle * bursts_per_act);
-  const double refresh = refresh_factor_for_acts();
   const double bytes_per_burst = static_cast<double>(request_bytes) / (granules * bursts_per_act);
-  return bursts_per_cycle * bytes_per_burst * set_.clock_hz() * refresh * mapping_.pcs();
+  return bursts_per_cycle * bytes_per_burst * set_.clock_hz() * mapping_.pcs();
+}
+
+// The row bus of a channel carries every ACT of its pseudo-channels and, on an open page, the PRE
+// that closes each row (closed page: auto-precharge, no command); refresh adds one row command per
+// PC every tREFIpb (per-bank) or two (PREA, REF) every tREFI. ACTs per clock per PC it allows when
+// all PCs of the channel are busy.
+double AnalyticalModel::row_bus_acts_per_cycle(double pcs_sharing) const {
+  const auto& t = set_.t;
+  const auto& b = set_.bus;
+  const double pre = config_.page_policy == PagePolicy::kOpen ? b.row_half_clocks : 0.0;
+  const double per_act = (b.act_half_clocks + pre) / 2.0;  // clocks of row bus per ACT
+  const double refresh_share =
+      config_.refresh == RefreshMode::kPerBank ? b.row_half_clocks / 2.0 / t.nREFIpb : b.row_half_clocks / t.nREFI;
+  const double share = pcs_sharing > 0 ? pcs_sharing : std::max(1, set_.org.pseudo_channels_per_channel);
+  return (1.0 - share * refresh_share) / (share * per_act);
 }
 
 BandwidthEstimate AnalyticalModel::estimate(const AccessPattern& p) const {
@@ -95,6 +112,7 @@ BandwidthEstimate AnalyticalModel::estimate(const AccessPattern& p) const {
   d.bursts = std::max(granules, std::ceil(req_bytes / burst_bytes));
   d.banks_used = o.banks_per_pc();
   d.groups_used = o.bank_groups_per_pc();
+  d.pcs_per_channel_used = std::max(1, o.pseudo_channels_per_channel);
   // The granule pieces one PC receives, in arrival order, for the column schedule (stream and
   // strided; random traffic spreads over all groups and is ACT-bound).
   constexpr std::size_t kMaxPieces = 256;
@@ -125,6 +143,8 @@ BandwidthEstimate AnalyticalModel::estimate(const AccessPattern& p) const {
       constexpr std::size_t kRowTable = 4096;
       std::array<std::uint64_t, kRowTable> open{};  // (pc, bank, row) key + 1; 0 = nothing open
       std::array<std::uint64_t, (kMaxPcs + 63) / 64> pc_seen{};
+      std::array<std::uint64_t, (kMaxPcs + 63) / 64> channel_seen{};
+      const std::uint32_t per_channel = static_cast<std::uint32_t>(std::max(1, o.pseudo_channels_per_channel));
       std::uint64_t bank_seen = 0;   // bank indices touched in any PC
       std::uint64_t group_seen = 0;  // bank-group indices touched in any PC
       int misses = 0, accesses = 0;
@@ -147,6 +167,8 @@ BandwidthEstimate AnalyticalModel::estimate(const AccessPattern& p) const {
           if (p.kind == PatternKind::kStrided && a.pc == first_pc) add_granule(a);
           const std::size_t pc = a.pc % kMaxPcs;
           pc_seen[pc / 64] |= 1ull << (pc % 64);
+          const std::size_t ch = pc / per_channel;
+          channel_seen[ch / 64] |= 1ull << (ch % 64);
           bank_seen |= 1ull << (a.bank % 64);
           group_seen |= 1ull << ((a.bank / static_cast<std::uint32_t>(o.banks_per_group)) % 64);
           const std::size_t slot = (static_cast<std::size_t>(a.pc) * 64 + a.bank) % kRowTable;
@@ -156,8 +178,10 @@ BandwidthEstimate AnalyticalModel::estimate(const AccessPattern& p) const {
           ++accesses;
         }
       }
-      int pcs = 0;
+      int pcs = 0, channels = 0;
       for (auto w : pc_seen) pcs += std::popcount(w);
+      for (auto w : channel_seen) channels += std::popcount(w);
+      d.pcs_per_channel_used = std::max(1.0, static_cast<double>(pcs) / std::max(1, channels));
       d.pcs_used = std::min(1.0, static_cast<double>(pcs) / mapping_.pcs());
       d.banks_used = std::popcount(bank_seen);
       d.acts = granules * static_cast<double>(misses) / accesses;
@@ -191,6 +215,12 @@ BandwidthEstimate AnalyticalModel::estimate(const AccessPattern& p) const {
   consider(d.acts * t.nFAW / 4.0, "act_rate_tfaw");
   consider(d.acts * rrd, "act_rate_trrd");
   consider(d.acts * t.nRC / std::max(1.0, d.banks_used), "bank_cycle_trc");
+  // Shared command buses: every PC of the channel puts its ACTs (and PREs) on one row bus and its
+  // column commands on one column bus. Refresh is folded into row_bus_acts_per_cycle(), so this
+  // term is divided by the refresh factor applied below.
+  double refresh = d.acts >= 0.5 ? refresh_factor_for_acts() : refresh_factor_for_data();
+  if (d.acts > 0) consider(d.acts / row_bus_acts_per_cycle(d.pcs_per_channel_used) * refresh, "row_bus");
+  consider(d.pcs_per_channel_used * d.bursts * set_.bus.column_half_clocks / 2.0, "column_bus");
   // Read/write turnaround: writes drain in batches between the watermarks; each read->write->read
   // round trip loses the bus for tRTW and tCWL + tBL + tWTR_S beyond the usual column spacing.
   const double wf = 1.0 - std::clamp(p.read_fraction, 0.0, 1.0);
@@ -200,7 +230,6 @@ BandwidthEstimate AnalyticalModel::estimate(const AccessPattern& p) const {
     const double lost = (t.nRTW - ccd) + (t.nCWL + t.nBL + t.nWTRS - ccd);
     consider(best + std::max(0.0, lost) / requests_per_round, "rw_turnaround");
   }
-  double refresh = d.acts >= 0.5 ? refresh_factor_for_acts() : refresh_factor_for_data();
   if (config_.refresh == RefreshMode::kPerBank && d.acts < 0.5 && p.kind != PatternKind::kRandom) {
     // A per-bank refresh that lands on a bank the pattern is reading closes it (tRP), holds it
     // (tRFCpb) and reopens it (tRCD) while requests for its group pile up; the queue's work for

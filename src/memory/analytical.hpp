@@ -89,6 +89,12 @@ class AnalyticalModel {
  private:
   double refresh_factor_for_data() const;  // share of time refresh leaves for data transfers
   double refresh_factor_for_acts() const;  // share of ACT slots refresh leaves
+ public:
+  // ACTs per clock per PC that the channel's shared row bus carries when `pcs_sharing` PCs of
+  // the channel (default: all of them) activate a row for every request (docs/hbm.md).
+  double row_bus_acts_per_cycle(double pcs_sharing = 0) const;
+
+ private:
   TimingSet set_;  // a copy, so the model outlives the catalog it came from
   int stacks_;
   ControllerConfig config_;

@@ -25,6 +25,13 @@ struct PcState {
   std::int64_t last_col = kLongAgo;
 };
 
+// One channel's command buses, shared by its pseudo-channels: where (in half clocks) the last
+// row and column command started and how long it held its bus.
+struct ChannelState {
+  std::int64_t row_start = kLongAgo, row_len = 0, col_start = kLongAgo, col_len = 0;
+  std::int64_t last_cycle = 0;
+};
+
 }  // namespace
 
 CheckReport check_timing(const TimingSet& set, int pcs, const std::vector<CommandRecord>& log, std::size_t keep_first) {
@@ -35,6 +42,8 @@ CheckReport check_timing(const TimingSet& set, int pcs, const std::vector<Comman
   const int per_sid = bpg * set.org.bank_groups_per_sid;
   std::vector<BankState> bank(static_cast<std::size_t>(pcs) * static_cast<std::size_t>(banks));
   std::vector<PcState> pc(static_cast<std::size_t>(pcs));
+  const int per_channel = std::max(1, set.org.pseudo_channels_per_channel);
+  std::vector<ChannelState> channel(static_cast<std::size_t>((pcs + per_channel - 1) / per_channel));
   // Per bank group: last ACT, RD, WR (for the _L variants).
   std::vector<std::array<std::int64_t, 3>> group(static_cast<std::size_t>(pcs) * static_cast<std::size_t>(groups),
                                                  {kLongAgo, kLongAgo, kLongAgo});
@@ -61,8 +70,32 @@ CheckReport check_timing(const TimingSet& set, int pcs, const std::vector<Comman
       continue;
     }
     PcState& P = pc[c.pc];
-    if (now < P.last_cycle) fail("order", P.last_cycle, "command log of this pseudo-channel out of cycle order");
+    ChannelState& C = channel[c.pc / static_cast<std::uint32_t>(per_channel)];
+    if (now < C.last_cycle) fail("order", C.last_cycle, "command log of this channel out of cycle order");
+    C.last_cycle = now;
     P.last_cycle = now;
+    // Command buses: a command of clock `now` starts at half clock 2 now or 2 now + 1, not before
+    // the previous command on its bus (either PC of the channel) has left it.
+    const auto bus = [&](bool row, int half_clocks) {
+      std::int64_t& start = row ? C.row_start : C.col_start;
+      std::int64_t& len = row ? C.row_len : C.col_len;
+      const std::int64_t free = start + len;
+      const std::int64_t begin = std::max(2 * now, free);
+      if (begin > 2 * now + 1)
+        fail(row ? "row_bus" : "column_bus", free / 2,
+             row ? "row command while the channel's row bus is held by an earlier command"
+                 : "column command while the channel's column bus is held by an earlier command");
+      start = begin;
+      len = half_clocks;
+    };
+    switch (c.cmd) {
+      case Command::kAct: bus(true, set.bus.act_half_clocks); break;
+      case Command::kPre:
+      case Command::kPrea:
+      case Command::kRef:
+      case Command::kRefpb: bus(true, set.bus.row_half_clocks); break;
+      default: bus(false, set.bus.column_half_clocks); break;
+    }
     last_cycle = std::max(last_cycle, now);
     if (P.first_cycle < 0) P.first_cycle = now;
     BankState& B = bank[static_cast<std::size_t>(c.pc) * static_cast<std::size_t>(banks) + c.bank];

@@ -26,11 +26,13 @@ struct CheckReport {
 
 // Replays an issued command stream against every JEDEC rule the simulator claims to honour:
 // bank state (ACT to a closed bank, RD/WR to the open row), tRCD_RD/WR, tRAS, tRP, tRC, tRRD_S/L,
-// tFAW, tCCD_S/L/R, tWTR_S/L, tRTW, tRTP, tWR, data-bus overlap, tRFC, tRFCpb, tRREFD and the
-// refresh interval (at most 9 x tREFI between refreshes, JEDEC's postponement limit).
+// tFAW, tCCD_S/L/R, tWTR_S/L, tRTW, tRTP, tWR, data-bus overlap, tRFC, tRFCpb, tRREFD, the
+// refresh interval (at most 9 x tREFI between refreshes, JEDEC's postponement limit) and the
+// channel's shared command buses ("row_bus", "column_bus": a command starts on either edge of its
+// clock, after the previous command on that bus from either pseudo-channel has left it).
 // Contract: written independently of the scheduler (it keeps last-command times, not ready
-// times), so it can catch scheduler bugs; each pseudo-channel's commands must be in
-// non-decreasing cycle order (pseudo-channels may interleave in any order).
+// times), so it can catch scheduler bugs; each channel's commands (both of its pseudo-channels)
+// must be in non-decreasing cycle order (channels may interleave in any order).
 CheckReport check_timing(const TimingSet& set, int pcs, const std::vector<CommandRecord>& log,
                          std::size_t keep_first = 10);
 

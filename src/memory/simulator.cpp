@@ -62,7 +62,14 @@ struct RequestSlot {
 
 // Per pseudo-channel controller state and the scheduling loop over all of them.
 struct Simulator::Impl {
+  // The command buses of one channel, shared by its pseudo-channels: the first free half-clock
+  // edge of the row bus (ACT, PRE, PREA, REF, REFpb) and of the column bus (RD, WR, RDA, WRA).
+  struct Bus {
+    std::uint64_t row_free = 0, col_free = 0;
+    std::uint32_t row_last = 0;  // PC that issued the last row command (ties go to the other one)
+  };
   struct Pc {
+    Bus* bus = nullptr;
     std::array<Bank, kMaxBanks> banks;
     // Fields every row-command scan reads, kept apart from Bank so a scan touches few cache lines.
     std::array<std::uint64_t, kMaxBanks> bank_act_ready{};  // tRC, tRP, tRFC, tRRD_L
@@ -113,6 +120,9 @@ struct Simulator::Impl {
   bool closed_page, per_bank_refresh;
   std::array<std::uint8_t, kMaxBanks> group_table{}, sid_table{};
   std::vector<Pc> pcs;
+  std::vector<Bus> buses;  // one per channel
+  int pcs_per_channel = 1;
+  std::uint64_t act_bus = 0, row_bus = 0, col_bus = 0;  // half clocks each command holds its bus
   std::vector<Entry> entries;  // entries_per_pc per PC
   std::vector<RequestSlot> ring;
   std::uint64_t ring_mask = 0;
@@ -138,9 +148,15 @@ struct Simulator::Impl {
     }
     per_bank_refresh = c.refresh == RefreshMode::kPerBank;
     pcs.resize(static_cast<std::size_t>(m.pcs()));
+    pcs_per_channel = std::max(1, s.org.pseudo_channels_per_channel);
+    buses.resize(pcs.size() / static_cast<std::size_t>(pcs_per_channel));
+    act_bus = static_cast<std::uint64_t>(s.bus.act_half_clocks);
+    row_bus = static_cast<std::uint64_t>(s.bus.row_half_clocks);
+    col_bus = static_cast<std::uint64_t>(s.bus.column_half_clocks);
     entries.resize(pcs.size() * static_cast<std::size_t>(entries_per_pc));
     for (std::size_t p = 0; p < pcs.size(); ++p) {
       Pc& pc = pcs[p];
+      pc.bus = &buses[p / static_cast<std::size_t>(pcs_per_channel)];
       Entry* e = &entries[p * static_cast<std::size_t>(entries_per_pc)];
       for (int i = 0; i < entries_per_pc; ++i) e[i].next = static_cast<std::uint16_t>(i + 1 < entries_per_pc ? i + 1 : kNil);
       pc.free_head = 0;
@@ -168,6 +184,16 @@ struct Simulator::Impl {
   int sid_of(int bank) const { return sid_table[static_cast<std::size_t>(bank)]; }
   std::uint64_t sid_ready_of(const Pc& pc, int bank) const {
     return pc.col_ready_sid[static_cast<std::size_t>(sid_of(bank))];
+  }
+
+  // A command of clock `now` may start on either edge of that clock: at the first free half-clock
+  // edge, if that is 2 now or 2 now + 1. bus_clock() is the first clock at which a bus free from
+  // half-clock `free` takes a command (a lower bound for the scheduler's wake-ups).
+  static bool bus_free(std::uint64_t free, std::uint64_t now) { return free <= 2 * now + 1; }
+  static std::uint64_t bus_clock(std::uint64_t free) { return free >> 1; }
+  void take_row_bus(Pc& pc, std::size_t p, std::uint64_t now, std::uint64_t half_clocks) const {
+    pc.bus->row_free = std::max(pc.bus->row_free, 2 * now) + half_clocks;
+    pc.bus->row_last = static_cast<std::uint32_t>(p);
   }
 
   void emit(std::uint64_t now, std::size_t p, Command c, int bank, std::uint32_t row) {
@@ -358,7 +384,12 @@ struct Simulator::Impl {
           wake = std::min(wake, ready);
           return true;
         }
+        if (!bus_free(pc.bus->row_free, now)) {
+          wake = std::min(wake, bus_clock(pc.bus->row_free));
+          return true;
+        }
         for (std::uint64_t m = pc.openmask; m; m &= m - 1) close_bank(pc, std::countr_zero(m), now + static_cast<std::uint64_t>(t.nRP));
+        take_row_bus(pc, p, now, row_bus);
         ++counts.prea;
         emit(now, p, Command::kPrea, 0, 0);
         wake = now + 1;
@@ -370,6 +401,11 @@ struct Simulator::Impl {
         wake = std::min(wake, ready);
         return true;
       }
+      if (!bus_free(pc.bus->row_free, now)) {
+        wake = std::min(wake, bus_clock(pc.bus->row_free));
+        return true;
+      }
+      take_row_bus(pc, p, now, row_bus);
       for (int b = 0; b < banks; ++b) pc.bank_act_ready[static_cast<std::size_t>(b)] = now + static_cast<std::uint64_t>(t.nRFC);
       pc.ref_due += static_cast<std::uint64_t>(t.nREFI);
       pc.col_next = pc.row_next = 0;
@@ -386,7 +422,12 @@ struct Simulator::Impl {
         wake = std::min(wake, pc.bank_pre_ready[static_cast<std::size_t>(b)]);
         return false;
       }
+      if (!bus_free(pc.bus->row_free, now)) {
+        wake = std::min(wake, bus_clock(pc.bus->row_free));
+        return true;
+      }
       close_bank(pc, b, now + static_cast<std::uint64_t>(t.nRP));
+      take_row_bus(pc, p, now, row_bus);
       ++counts.pre;
       emit(now, p, Command::kPre, b, 0);
       wake = now + 1;
@@ -397,6 +438,11 @@ struct Simulator::Impl {
       wake = std::min(wake, ready);
       return false;
     }
+    if (!bus_free(pc.bus->row_free, now)) {
+      wake = std::min(wake, bus_clock(pc.bus->row_free));
+      return true;
+    }
+    take_row_bus(pc, p, now, row_bus);
     pc.bank_act_ready[static_cast<std::size_t>(b)] = now + static_cast<std::uint64_t>(t.nRFCpb);
     pc.act_ready = std::max(pc.act_ready, now + static_cast<std::uint64_t>(t.nRREFD));  // REFpb -> ACT, any bank
     pc.last_refpb = now;
@@ -428,7 +474,9 @@ struct Simulator::Impl {
                          bool row_slot_taken) {
     Entry* e = pool(p);
     // Column command: the oldest row hit whose bank, group and channel are ready (first-ready).
-    if (pc.col_next <= now) {
+    if (pc.col_next <= now && !bus_free(pc.bus->col_free, now)) {
+      pc.col_next = bus_clock(pc.bus->col_free);  // the other PC of the channel holds the column bus
+    } else if (pc.col_next <= now) {
       Pc::RcdFifo& rcd = pc.rcd[m];
       while (rcd.front <= now) rcd_pop(rcd);
       const ColumnScan c = scan_columns<m>(pc, now, blocked);
@@ -451,7 +499,9 @@ struct Simulator::Impl {
     }
 
     // Row command: for the oldest request whose bank holds no hit, ACT its row or PRE the bank.
-    if (!row_slot_taken && pc.row_next <= now) {
+    if (!row_slot_taken && pc.row_next <= now && !bus_free(pc.bus->row_free, now)) {
+      pc.row_next = bus_clock(pc.bus->row_free);  // the other PC of the channel holds the row bus
+    } else if (!row_slot_taken && pc.row_next <= now) {
       std::uint64_t row_wake = kNever;  // earliest waiting PRE candidate
       std::uint64_t act_wake = kNever;  // earliest waiting ACT candidate, by its own bank's timings
       int ready_pre = 0, ready_act = 0;
@@ -495,6 +545,7 @@ struct Simulator::Impl {
         pc.row_next = kNever;  // the command below may lower it (close_bank, recount_hits)
         if (is_pre) {
           close_bank(pc, best_bank, now + static_cast<std::uint64_t>(t.nRP));
+          take_row_bus(pc, p, now, row_bus);
           ++counts.pre;
           emit(now, p, Command::kPre, best_bank, 0);
         } else {
@@ -508,7 +559,8 @@ struct Simulator::Impl {
         if (is_pre && (pc.pendmask[m] >> best_bank & 1))
           act_next = std::min(act_next, pc.bank_act_ready[static_cast<std::size_t>(best_bank)]);
         const std::uint64_t next = more ? now + 1 : std::min(row_wake, act_next == kNever ? kNever : act_bound(act_next));
-        pc.row_next = std::min(pc.row_next, next);
+        // Every row command waits for the row bus, whose free time only grows.
+        pc.row_next = std::max(std::min(pc.row_next, next), bus_clock(pc.bus->row_free));
       }
     }
     if (pc.writing != (m != 0)) pc.col_next = pc.row_next = 0;  // switched by this clock's command
@@ -526,6 +578,7 @@ struct Simulator::Impl {
     if (pc.writing) rcd_push(pc.rcd[1], b, now + static_cast<std::uint64_t>(t.nRCDWR));
     else rcd_push(pc.rcd[0], b, now + static_cast<std::uint64_t>(t.nRCDRD));
     pc.act_ready = now + static_cast<std::uint64_t>(t.nRRDS);
+    take_row_bus(pc, p, now, act_bus);
     // tRRD_L is folded into the ready time of every bank of the group (they are contiguous).
     const int first = group_of(b) * banks_per_group;
     for (int x = first; x < first + banks_per_group; ++x)
@@ -578,6 +631,7 @@ struct Simulator::Impl {
         pc.col_ready_sid[static_cast<std::size_t>(s)] = std::max(pc.col_ready_sid[static_cast<std::size_t>(s)], now + T(t.nCCDR));
       pc.col_ready_sid[static_cast<std::size_t>(sid)] = own;
     }
+    pc.bus->col_free = std::max(pc.bus->col_free, 2 * now) + col_bus;
     emit(now, p, m == 0 ? (auto_pre ? Command::kRda : Command::kRd) : (auto_pre ? Command::kWra : Command::kWr), b, e[i].row);
 
     if (last_burst) {
@@ -684,8 +738,9 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
   const std::uint64_t total = source.size();
   const std::uint64_t progress_every = 1 << 16;
   // Time advances in epochs of kEpoch clocks. New requests enter the window at epoch starts;
-  // then each PC runs the whole epoch on its own, so its state stays in cache (PCs share no
-  // timing rule, and a piece only waits for its own PC's queue).
+  // then each channel runs the whole epoch on its own, so its state stays in cache (channels
+  // share no timing rule, and a piece only waits for its own PC's queue); the PCs of a channel
+  // run together, coupled through its command buses.
   constexpr std::uint64_t kEpoch = 64;
   const auto admit = [&](std::size_t q, std::uint64_t now) {
     auto& pc = s.pcs[q];
@@ -740,20 +795,39 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
     }
 
     std::uint64_t next_t0 = have ? cur.arrival_cycle : kNever;
-    for (std::size_t p = 0; p < npc; ++p) {
-      std::uint64_t now = t0;
-      for (;;) {
-        if (wake[p] <= now) wake[p] = s.step(p, now);
-        admit(p, now);
-        std::uint64_t next = wake[p];
-        // A waiting piece that has arrived waits for queue space, which only a step frees (and
-        // admit() follows every step), so only a future arrival is an event.
-        if (wait_head[p] != kEnd && pieces[wait_head[p]].arrival > now) next = std::min(next, pieces[wait_head[p]].arrival);
-        if (next >= t1) break;
-        now = std::max(next, now + 1);
+    // One step of PC p at `now`; returns its next event (>= t1: done for this epoch).
+    const auto visit = [&](std::size_t p, std::uint64_t now) {
+      if (wake[p] <= now) wake[p] = s.step(p, now);
+      admit(p, now);
+      std::uint64_t next = wake[p];
+      // A waiting piece that has arrived waits for queue space, which only a step frees (and
+      // admit() follows every step), so only a future arrival is an event.
+      if (wait_head[p] != kEnd && pieces[wait_head[p]].arrival > now) next = std::min(next, pieces[wait_head[p]].arrival);
+      return next;
+    };
+    for (std::size_t c = 0; c < s.buses.size(); ++c) {
+      const std::size_t p0 = c * static_cast<std::size_t>(s.pcs_per_channel);
+      if (s.pcs_per_channel == 1) {
+        for (std::uint64_t now = t0;;) {
+          const std::uint64_t next = visit(p0, now);
+          if (next >= t1) break;
+          now = std::max(next, now + 1);
+        }
+      } else {
+        // The two PCs of a channel share its command buses: their steps interleave in cycle
+        // order (at a tie the PC that did not issue the last row command goes first), so each
+        // sees the other's bus use up to that cycle.
+        std::uint64_t now[2] = {t0, t0};
+        while (now[0] < t1 || now[1] < t1) {
+          const int i = now[1] < now[0] || (now[1] == now[0] && s.buses[c].row_last == p0) ? 1 : 0;
+          const std::uint64_t next = visit(p0 + static_cast<std::size_t>(i), now[i]);
+          now[i] = next >= t1 ? kNever : std::max(next, now[i] + 1);
+        }
       }
-      next_t0 = std::min(next_t0, wake[p]);
-      if (wait_head[p] != kEnd) next_t0 = std::min(next_t0, pieces[wait_head[p]].arrival);
+      for (std::size_t p = p0; p < p0 + static_cast<std::size_t>(s.pcs_per_channel); ++p) {
+        next_t0 = std::min(next_t0, wake[p]);
+        if (wait_head[p] != kEnd) next_t0 = std::min(next_t0, pieces[wait_head[p]].arrival);
+      }
     }
     if (!have && s.completed == entered) break;
     // Skip epochs in which nothing can happen.

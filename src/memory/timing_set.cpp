@@ -20,11 +20,12 @@ int read_int(const core::ConfigNode& parent, std::string_view key, hardware::Sou
 }  // namespace
 
 TimingSet TimingSet::parse(const core::ConfigNode& root) {
-  root.expect_keys({"name", "generation", "pin_rate", "clock_period", "organisation", "timings"});
+  root.expect_keys({"name", "generation", "estimate", "pin_rate", "clock_period", "organisation", "timings", "command_bus"});
   TimingSet s;
   s.file = root.file();
   s.name = root.at("name").as_string();
   s.generation = root.at("generation").as_string();
+  s.estimate = root.has("estimate") && root.at("estimate").as_bool();
   const auto& known = hardware::MemorySystem::known_generations();
   if (std::find(known.begin(), known.end(), s.generation) == known.end())
     throw root.at("generation").error("a memory generation, " + core::expected_one_of(known));
@@ -78,6 +79,22 @@ TimingSet TimingSet::parse(const core::ConfigNode& root) {
   if (s.t.nCCDS < s.t.nBL) throw value_node(tn.at("nCCDS")).error(fmt::format("at least nBL = {}", s.t.nBL));
   if (s.t.nCCDL < s.t.nCCDS) throw value_node(tn.at("nCCDL")).error(fmt::format("at least nCCDS = {}", s.t.nCCDS));
   if (s.t.nRFC >= s.t.nREFI) throw value_node(tn.at("nRFC")).error(fmt::format("less than nREFI = {}", s.t.nREFI));
+  if (o.pseudo_channels_per_channel > 2)
+    throw org.at("pseudo_channels_per_channel").error("1 or 2 pseudo-channels per channel");
+
+  // Command-bus occupancy in clocks, whole or half (HBM3 row commands use both clock edges).
+  const auto bus = root.at("command_bus");
+  bus.expect_keys({"act", "row", "column"});
+  const auto half_clocks = [&](std::string_view key) {
+    const double clocks = hardware::read_sourced_positive(bus.at(key), core::Dimension::kDimensionless, s.sources);
+    const double half = clocks * 2.0;
+    if (std::fabs(half - std::round(half)) > 1e-9 || half > 16)
+      throw value_node(bus.at(key)).error("a whole or half number of clocks, at most 8");
+    return static_cast<int>(std::lround(half));
+  };
+  s.bus.act_half_clocks = half_clocks("act");
+  s.bus.row_half_clocks = half_clocks("row");
+  s.bus.column_half_clocks = half_clocks("column");
   return s;
 }
 

@@ -37,6 +37,15 @@ struct Timings {
   int nRFC = 0, nREFI = 0, nRFCpb = 0, nREFIpb = 0, nRREFD = 0;
 };
 
+// How long each command holds its channel's command bus, in half clocks. The pseudo-channels of a
+// channel share one row bus (ACT, PRE, PREA, REF, REFpb) and one column bus (RD, WR, RDA, WRA);
+// a command starts on the first free half-clock edge at or after its clock, within that clock.
+struct CommandBus {
+  int act_half_clocks = 0;     // HBM2: 4 (two-cycle ACT), HBM3: 3 (1.5 clocks)
+  int row_half_clocks = 0;     // PRE, PREA, REF, REFpb; HBM2: 2, HBM3: 1
+  int column_half_clocks = 0;  // HBM2 and HBM3: 2
+};
+
 // One HBM generation at one speed grade: organisation + timings, each number with its source.
 // Contract: a loaded TimingSet is consistent: nBL = burst_length / (pin rate x clock period)
 // transfers, nRC >= nRAS + nRP, every timing positive; otherwise load fails naming the file.
@@ -47,6 +56,10 @@ struct TimingSet {
   double clock_period_s = 0;
   Organisation org;
   Timings t;
+  CommandBus bus;
+  // Scaled from another speed grade's nanoseconds (HBM2E, HBM3E), not a published preset: every
+  // output that uses the set says so.
+  bool estimate = false;
   hardware::SourceMap sources;  // field path -> source text
   std::string file;
 
