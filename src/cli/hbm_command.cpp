@@ -121,10 +121,14 @@ const memory::TimingCatalog& timing_catalog(Context& ctx) {
 
 report::Record table_view(const report::Record& full) {
   report::Record t;
-  for (const char* k : {"timing_set", "stacks", "pattern", "simulated_requests", "bandwidth_bytes_per_s",
+  for (const char* k : {"timing_set", "timing_set_estimate", "stacks", "pattern", "simulated_requests", "bandwidth_bytes_per_s",
                         "peak_bandwidth_bytes_per_s", "efficiency", "avg_latency_s", "p99_latency_s", "row_hit_rate",
                         "bound"})
     if (full.contains(k)) t[k] = full[k];
+  if (full.contains("latency")) {
+    for (const auto& [k, v] : full["latency"].items()) t["latency_" + k] = v;
+  }
+  if (full.contains("note")) t["note"] = full["note"];
   if (full.contains("check")) t["check_violations"] = full["check"]["violations"];
   return t;
 }
@@ -145,6 +149,8 @@ void hbm_sim(Context& ctx, const HbmFlags& f) {
   }
   const auto result = sim.run(*source, ctx.progress("hbm sim"));
   report::Record rec = report::hbm_sim_record(result);
+  // Unloaded latency of the same pattern (one request alone), beside the loaded one.
+  if (f.trace.empty()) rec["latency"]["unloaded_s"] = memory::AnalyticalModel(*s.set, s.stacks, s.cfg).estimate(s.pattern).unloaded_latency_s;
   const auto setup = report::hbm_setup_record(*s.set, s.stacks, s.cfg, &s.pattern,
                                               f.trace.empty() ? nullptr : f.trace.c_str());
   for (const auto& [k, v] : setup.items()) rec[k] = v;

@@ -42,7 +42,9 @@ struct ChipCost {
 ChipCost chip_cost(Context& ctx, const std::string& name, const std::vector<std::string>& sets) {
   ChipCost out;
   out.chip = ctx.session().chip(name, "--chip", hardware::parse_overrides(sets));
-  ctx.warn_uncalibrated(out.chip->label(), scenario::uncalibrated_parameters(*out.chip));
+  auto uncalibrated = scenario::uncalibrated_parameters(*out.chip);
+  if (auto note = scenario::hbm_timing_estimate(ctx.session(), *out.chip); !note.empty()) uncalibrated.push_back(note);
+  ctx.warn_uncalibrated(out.chip->label(), uncalibrated);
   out.model = ctx.session().cost_model(out.chip);
   return out;
 }

@@ -100,24 +100,34 @@ CostModel::CostModel(const hardware::Chip& chip, const CostParams& params, const
   clock_hz_ = chip.clock_hz();
   l2_bytes_ = chip.l2_cache_bytes();
   hbm_peak_ = chip.memory().bandwidth_bytes_per_s();
+  if (hbm != nullptr)
+    host_.emplace(*hbm, memory::HostAccess::for_vendor(chip.vendor()), chip.compute_units(),
+                  params_.hbm_fabric_efficiency);
   for (int i = 0; i < 5; ++i) {
-    stream_efficiency_[i] = hbm != nullptr
-                                ? hbm->estimate(memory::AccessPattern::stream(i / 4.0)).efficiency
-                                : params_.hbm_stream_efficiency;
-  }
-  for (int i = 0; i < 6; ++i) {
-    const int bytes = 512 << i;
-    chunk_efficiency_[i] =
-        hbm != nullptr ? std::min(1.0, hbm->estimate(memory::AccessPattern::random(1.0, bytes)).efficiency /
-                                           std::max(1e-9, stream_efficiency_[4]))
-                       : 1.0;
+    stream_efficiency_[i] = host_ ? host_->stream(i / 4.0).device_bandwidth_bytes_per_s /
+                                        (host_->peak_bandwidth_bytes_per_s() * params_.hbm_fabric_efficiency)
+                                  : params_.hbm_stream_efficiency;
   }
 }
 
+// Random chunks vs a read stream at the DRAM (1 without a memory model).
 double CostModel::chunk_read_efficiency(double chunk_bytes) const {
-  const double x = std::clamp(std::log2(std::max(chunk_bytes, 512.0) / 512.0), 0.0, 5.0);
-  const int i = std::min(4, static_cast<int>(x));
-  return chunk_efficiency_[i] + (chunk_efficiency_[i + 1] - chunk_efficiency_[i]) * (x - i);
+  return host_ ? host_->scattered_vs_stream(chunk_bytes) : 1.0;
+}
+
+OpCost CostModel::scattered(double bytes_read, double bytes_written, double chunk_bytes) const {
+  if (chunk_bytes <= 0 || !host_) return memory_bound(bytes_read, bytes_written);
+  OpCost out;
+  out.bytes = std::max(0.0, bytes_read) + std::max(0.0, bytes_written);
+  // Rows rounded to the requester's granule, and each row a random DRAM access (the writes of a
+  // scatter are as random as the reads of a gather; docs/hbm.md: random writes ~ random reads).
+  const auto rows = host_->scattered(chunk_bytes);
+  const double derate = chunk_read_efficiency(chunk_bytes) / rows.fetched_per_useful;
+  const double t_memory = out.bytes > 0 ? out.bytes / (hbm_bandwidth(std::max(0.0, bytes_read) / out.bytes) * derate) : 0.0;
+  out.time_s = t_memory + params_.kernel_launch_overhead;
+  out.bound = t_memory >= params_.kernel_launch_overhead ? Bound::kMemory : Bound::kLatency;
+  out.efficiency = out.time_s > 0 ? out.bytes / out.time_s / hbm_peak_ : 0.0;
+  return out;
 }
 
 double CostModel::hbm_bandwidth(double read_fraction) const {
@@ -352,7 +362,8 @@ OpCost CostModel::op(const model::Op& op, core::Dtype dtype) const {
       return out;
     }
     default: {
-      OpCost out = memory_bound(op.bytes_read, op.bytes_written);
+      OpCost out = op.scatter_chunk_bytes > 0 ? scattered(op.bytes_read, op.bytes_written, op.scatter_chunk_bytes)
+                                              : memory_bound(op.bytes_read, op.bytes_written);
       out.flops = op.flops;
       return out;
     }

@@ -1,15 +1,13 @@
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 #include "core/dtype.hpp"
 #include "hardware/chip.hpp"
 #include "hardware/sourced.hpp"
+#include "memory/host_access.hpp"
 #include "model/operator.hpp"
-
-namespace xpusim::memory {
-class AnalyticalModel;
-}
 
 namespace xpusim::cost {
 
@@ -76,12 +74,18 @@ class CostModel {
   // gemm() is the fastest of the candidate tiles and splits (as a cuBLAS heuristic picks).
   OpCost gemm_tile(const model::GemmShape& shape, core::Dtype dtype, int tile_m, int tile_n, int split_k = 1) const;
   OpCost memory_bound(double bytes_read, double bytes_written) const;
+  // A memory-bound kernel whose traffic is rows of `chunk_bytes` at random addresses (embedding
+  // lookups, MoE token scatter / gather, paged KV): the host access model's scattered bandwidth
+  // (granule, alignment, DRAM row and bus limits) relative to a stream; memory_bound() without it.
+  OpCost scattered(double bytes_read, double bytes_written, double chunk_bytes) const;
   OpCost op(const model::Op& op, core::Dtype dtype) const;  // dispatches on op.kind
 
   const hardware::Chip& chip() const { return *chip_; }
   const CostParams& params() const { return params_; }
   // Sustained HBM bandwidth of a kernel whose traffic is `read_fraction` reads.
   double hbm_bandwidth(double read_fraction) const;
+  // The requester's view of HBM (nullptr without a memory model): granule, hash, in-flight window.
+  const memory::HostAccessModel* host_access() const { return host_ ? &*host_ : nullptr; }
 
  private:
   OpCost gemm_tiled(const model::GemmShape& shape, core::Dtype dtype) const;
@@ -90,10 +94,10 @@ class CostModel {
 
   const hardware::Chip* chip_;
   CostParams params_;
-  // DRAM-level stream efficiency at read fractions 0, 1/4, 1/2, 3/4, 1 (interpolated), and of
-  // random reads of 512 B .. 16 KiB chunks (paged KV), relative to a read stream.
+  // DRAM-level stream efficiency at read fractions 0, 1/4, 1/2, 3/4, 1 (interpolated); random
+  // chunks (paged KV, embedding rows) relative to a read stream come from host_.
   double stream_efficiency_[5] = {};
-  double chunk_efficiency_[6] = {};
+  std::optional<memory::HostAccessModel> host_;
   double chunk_read_efficiency(double chunk_bytes) const;
   double sm_count_ = 1, clock_hz_ = 1, l2_bytes_ = 0, hbm_peak_ = 1;
 };

@@ -270,6 +270,8 @@ BandwidthEstimate AnalyticalModel::estimate(const AccessPattern& p) const {
     wait = utilisation * service / (2.0 * (1.0 - utilisation));
   }
   e.avg_latency_s = (unloaded + wait) * set_.clock_period_s;
+  e.unloaded_latency_s = unloaded * set_.clock_period_s;
+  e.window_requests = static_cast<double>(config_.outstanding_per_pc) * mapping_.pcs();
   return e;
 }
 

@@ -54,6 +54,8 @@ struct BandwidthEstimate {
   double bandwidth_bytes_per_s = 0;  // achievable (or offered, when lower)
   double efficiency = 0;             // bandwidth / peak
   double avg_latency_s = 0;          // loaded average request latency
+  double unloaded_latency_s = 0;     // one request alone: tCL + bursts x tBL (+ tRP + tRCD on a miss)
+  double window_requests = 0;        // requests in flight when saturated (outstanding_per_pc x PCs)
   double row_hit_rate = 0;
   const char* bound = "";  // limiting constraint: "data_bus", "column_schedule", "act_rate_tfaw", "act_rate_trrd",
                            // "bank_cycle_trc", "bank_conflict", "rw_turnaround", "issue_rate", ...

@@ -857,6 +857,10 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
     }
   }
   r.p99_latency_s = p99_cycles * set_.clock_period_s;
+  r.window_requests = window;
+  r.littles_law_latency_s = r.elapsed_s > 0 && admitted > 0
+                                ? static_cast<double>(window) / (static_cast<double>(admitted) / r.elapsed_s)
+                                : 0;
   r.row_hit_rate = s.granules_done ? std::max(0.0, 1.0 - static_cast<double>(s.counts.act) / static_cast<double>(s.granules_done)) : 0;
   r.commands = s.counts;
   return r;

@@ -23,6 +23,10 @@ struct SimResult {
   double avg_latency_s = 0;  // arrival at the controller to the last data beat
   double p99_latency_s = 0;
   double row_hit_rate = 0;   // column commands that found their row open / all column commands
+  // Requests the front end keeps in flight (outstanding_per_pc x PCs). A saturating requester
+  // keeps the window full, so avg_latency_s is set by it: Little's law, window / request rate.
+  std::uint64_t window_requests = 0;
+  double littles_law_latency_s = 0;
   struct Counts {
     std::uint64_t act = 0, rd = 0, wr = 0, rda = 0, wra = 0, pre = 0, prea = 0, ref = 0, refpb = 0;
   } commands;

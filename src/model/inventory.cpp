@@ -165,6 +165,7 @@ class LayerBuilder {
     op.kind = f.kind;
     op.name = std::move(name);
     op.pass = Pass::kBackward;
+    op.scatter_chunk_bytes = f.scatter_chunk_bytes;  // the same rows, scattered the other way
     return op;
   }
 
@@ -326,7 +327,7 @@ void moe_mlp(LayerBuilder& lb, const Architecture& a, const Dims& d) {
                        t_sp * m.num_experts * kFp32);
   topk.bytes_written = t_sp * top_k * 2 * kFp32;  // expert index and weight per slot
   topk.params = m.router_bias ? m.num_experts : 0;
-  lb.memory(OpKind::kElementwise, "moe_permute", t_sp * h, sent * h, 0, 0);
+  lb.memory(OpKind::kElementwise, "moe_permute", t_sp * h, sent * h, 0, 0).scatter_chunk_bytes = h * d.dt;
   const double exchanged = sent * h * d.dt * (d.ep - 1) / d.ep;  // slots bound for other EP ranks
   if (d.ep > 1) all_to_all(lb, "moe_dispatch", exchanged);
   const double fr = static_cast<double>(fe);
@@ -340,7 +341,8 @@ void moe_mlp(LayerBuilder& lb, const Architecture& a, const Dims& d) {
   lb.grouped_gemm("exp_down", rows, local_experts, d.h, fe, rows * fr * d.dt);
   if (d.ep > 1) all_to_all(lb, "moe_combine", exchanged);
   // Weighted sum of the top-k outputs; their values are kept for the routing weights' gradient.
-  lb.memory(OpKind::kElementwise, "moe_unpermute", sent * h + sent, t_sp * h, 2 * sent * h, sent * h * d.dt);
+  lb.memory(OpKind::kElementwise, "moe_unpermute", sent * h + sent, t_sp * h, 2 * sent * h, sent * h * d.dt)
+      .scatter_chunk_bytes = h * d.dt;
   if (m.shared_expert_ffn > 0) {
     dense_mlp(lb, a, d, "shr_gate_up", "shr_act", "shr_down", m.shared_expert_ffn / d.tp, false, 0);
     if (m.shared_expert_gate) lb.gemm("shr_gate", d.t, 1, d.h, 0, 0);
@@ -390,6 +392,7 @@ Layer embedding_layer(const Architecture& a, const InventoryOptions& o, const Di
   const double tables = a.learned_positions ? 2 : 1;  // token rows (+ position rows, added)
   Op& e = lb.memory(OpKind::kEmbedding, "embedding", tables * t * h, t * h, (tables - 1) * t * h, 0);
   e.params = d.vocab * h + (a.learned_positions ? static_cast<double>(a.max_seq_len) * h : 0);
+  e.scatter_chunk_bytes = h * d.dt;  // one table row per token
   lb.dropout("embed_dropout", static_cast<double>(d.t_sp) * h);
   if (o.backward) lb.append_backward();
   layer.tp_collectives = d.tp > 1 ? 1 : 0;  // vocab-parallel lookup: all-reduce (SP: reduce-scatter)

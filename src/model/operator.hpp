@@ -69,6 +69,10 @@ struct Op {
   double bytes_written = 0;
   double params = 0;  // parameters this op owns on this GPU (forward ops only; a tied head owns none)
   double activation_bytes = 0;  // bytes kept for backward without recomputation (forward ops only)
+  // Scattered memory ops (embedding lookups, MoE token permutes): contiguous bytes of one row
+  // they read or write at a random address, which the cost layer's host access model costs
+  // (0: streaming traffic).
+  double scatter_chunk_bytes = 0;
 };
 
 const char* op_kind_name(OpKind kind);  // "gemm", "grouped_gemm", "attention", ...

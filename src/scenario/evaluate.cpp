@@ -1,5 +1,7 @@
 #include "scenario/evaluate.hpp"
 
+#include <algorithm>
+
 namespace xpusim::scenario {
 
 std::vector<std::string> uncalibrated_parameters(const hardware::Chip& chip) {
@@ -12,6 +14,14 @@ std::vector<std::string> uncalibrated_parameters(const hardware::System& system)
   auto out = uncalibrated_parameters(system.chip());
   for (const auto& name : system.calibration().defaulted()) out.push_back("system." + name);
   return out;
+}
+
+std::string hbm_timing_estimate(const Session& session, const hardware::Chip& chip) {
+  const auto gens = session.timings().generations();
+  const auto& gen = chip.memory().generation();
+  if (std::find(gens.begin(), gens.end(), gen) == gens.end()) return "";
+  const auto& set = session.timings().closest(gen, chip.memory().pin_rate_bits_per_s());
+  return set.estimate ? "memory.timing_set." + set.name + " (scaled estimate)" : "";
 }
 
 std::shared_ptr<const model::Architecture> resolve_architecture(const Session& session, const Scenario& s) {
@@ -37,6 +47,7 @@ TrainingOutcome evaluate(const Session& session, const Scenario& s) {
   out.derived = system->chip().spec().derived;
   out.derived.insert(out.derived.end(), system->spec().derived.begin(), system->spec().derived.end());
   out.uncalibrated = uncalibrated_parameters(*system);
+  if (auto note = hbm_timing_estimate(session, system->chip()); !note.empty()) out.uncalibrated.push_back(std::move(note));
   out.step = session.step_model(arch, system)->evaluate(s.layout);
   return out;
 }

@@ -23,6 +23,9 @@ struct TrainingOutcome {
 // Calibration parameters of a system (and its chip) that came from code defaults, as
 // "chip.<name>" and "system.<name>", in name order.
 std::vector<std::string> uncalibrated_parameters(const hardware::System& system);
+// "memory.timing_set.<name> (scaled estimate)" when the chip's HBM timing set (the closest of
+// its generation) is an HBM2E / HBM3E estimate rather than a published preset; else empty.
+std::string hbm_timing_estimate(const Session& session, const hardware::Chip& chip);
 std::vector<std::string> uncalibrated_parameters(const hardware::Chip& chip);
 
 // The model and system a scenario names, resolved through the session's caches.

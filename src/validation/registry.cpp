@@ -1,6 +1,7 @@
 #include "validation/registry.hpp"
 
 #include "validation/collectives_suite.hpp"
+#include "validation/hbm_suite.hpp"
 #include "validation/kernels_suite.hpp"
 #include "validation/llama3_suite.hpp"
 #include "validation/megatron2021_suite.hpp"
@@ -20,6 +21,8 @@ std::vector<SuiteEntry> builtin_suites() {
                     [](const SuiteInputs& in) { return llama3_suite(in.catalog, in.timings, in.data_dir); }});
   suites.push_back({"nemo-h100", "Megatron-Bridge DGX-H100 FP8 Llama runs (held out) vs the training step model",
                     [](const SuiteInputs& in) { return nemo_h100_suite(in.catalog, in.timings, in.data_dir); }});
+  suites.push_back({"hbm", "HBM simulator vs derived device bounds; GPU memory rows through the host access model",
+                    [](const SuiteInputs& in) { return hbm_suite(in.catalog, in.timings, in.data_dir); }});
   return suites;
 }
 
