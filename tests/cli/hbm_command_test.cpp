@@ -37,6 +37,31 @@ TEST(HbmCommand, SimJsonHasTheInterfaceKeys) {
   EXPECT_EQ(j["timing_set"], "hbm3-6400");
 }
 
+// Latency for what it is: the window, the loaded average (Little's law under saturation) and the
+// unloaded latency apart; an estimated timing set says so in the record.
+TEST(HbmCommand, LatencyIsReportedWithItsWindowAndEstimatesAreMarked) {
+  const auto r = hbm({"sim", "--generation", "hbm3", "--speed-gbps", "6.4", "--pattern", "random", "--requests", "100000",
+                      "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& l = j["latency"];
+  EXPECT_EQ(l["window_requests"], 128 * 32);
+  EXPECT_DOUBLE_EQ(l["loaded_avg_s"].get<double>(), j["avg_latency_s"].get<double>());
+  EXPECT_NEAR(l["littles_law_s"].get<double>() / l["loaded_avg_s"].get<double>(), 1.0, 0.15);
+  // tRP + tRCD + tCL + 2 tBL = 26 + 31 + 20 + 4 clocks of 0.625 ns.
+  EXPECT_NEAR(l["unloaded_s"].get<double>(), 81 * 0.625e-9, 1e-9);
+  EXPECT_GT(l["loaded_avg_s"].get<double>(), 5 * l["unloaded_s"].get<double>());
+  EXPECT_EQ(j["timing_set_estimate"], false);
+  EXPECT_FALSE(j.contains("note"));
+
+  const auto e = hbm({"analyze", "--generation", "hbm3e", "--speed-gbps", "9.6", "--pattern", "random", "--format", "json"});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  const auto k = nlohmann::json::parse(e.out);
+  EXPECT_EQ(k["timing_set_estimate"], true);
+  EXPECT_NE(k["note"].get<std::string>().find("estimate"), std::string::npos);
+  EXPECT_EQ(k["latency"]["window_requests"], 128 * 32);
+}
+
 TEST(HbmCommand, RandomMixedClosedPageWithXorMappingChecksClean) {
   const auto r = hbm({"sim", "--generation", "hbm3e", "--speed-gbps", "9.2", "--stacks", "2", "--pattern", "random",
                       "--read-ratio", "0.6", "--requests", "20000", "--page-policy", "closed", "--mapping",
