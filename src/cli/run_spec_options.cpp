@@ -47,4 +47,11 @@ scenario::Scenario RunSpecOptions::scenario() const {
   return s;
 }
 
+std::set<std::string> RunSpecOptions::given() const {
+  std::set<std::string> out;
+  for (const auto& [name, opt] : options_)
+    if (opt->count() > 0) out.insert(name);
+  return out;
+}
+
 }  // namespace xpusim::cli

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ class RunSpecOptions {
   void add_to(CLI::App* command);
   // The scenario the given flags describe (fields not given keep their defaults).
   scenario::Scenario scenario() const;
+  // The names of the fields given on the command line (a search keeps those fixed).
+  std::set<std::string> given() const;
 
  private:
   std::map<std::string, std::string> text_;

@@ -2,6 +2,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/run_spec_options.hpp"
+#include "cli/train_search.hpp"
 #include "core/error.hpp"
 #include "report/trace.hpp"
 #include "report/training_record.hpp"
@@ -32,10 +33,19 @@ void add_train_command(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("train", "Predict step time, throughput, MFU and memory of a training layout");
   auto options = std::make_shared<RunSpecOptions>();
   auto trace = std::make_shared<std::string>();
+  auto search = std::make_shared<SearchFlags>();
   options->add_to(cmd);
   cmd->add_option("--trace", *trace, "Write a Perfetto/Chrome JSON trace of one step to FILE");
+  search->add_to(cmd, true);
   ctx.add_format_option(cmd);
-  cmd->callback([&ctx, options, trace] { run_train(ctx, *options, *trace); });
+  cmd->callback([&ctx, cmd, options, trace, search] {
+    search->require_search(cmd);
+    if (search->search) {
+      if (!trace->empty()) throw core::Error::flag("--trace", *trace, "no --search with it (a trace is of one layout)");
+      return run_train_search(ctx, *options, *search);
+    }
+    run_train(ctx, *options, *trace);
+  });
 }
 
 }  // namespace xpusim::cli

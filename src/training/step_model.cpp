@@ -355,6 +355,14 @@ StepModel::Groups StepModel::place_groups(const Layout& l) const {
   const long long inner = l.cp > 1 ? std::min(stride_cp, stride_dp) : stride_dp;
   const int dense_dp = l.dp * l.cp;
   g.dp = coll_.place(dense_dp, inner);
+  if (l.cp > 1 && l.dp > 1) {
+    // The dense DP group spans the cp and dp axes, which need not be adjacent in rank space (tp
+    // may sit between them, cp-tp-dp): count its members per domain and its nodes axis by axis,
+    // not as one run of dp*cp ranks from the inner stride.
+    const auto on_cp = coll_.place(l.cp, stride_cp), on_dp = coll_.place(l.dp, stride_dp);
+    g.dp.per_domain = on_cp.per_domain * on_dp.per_domain;
+    g.dp.nodes = on_cp.nodes * on_dp.nodes;
+  }
   const int edp = std::max(1, dense_dp / std::max(1, l.ep));
   if (ep_pos < dp_pos) {
     g.ep = coll_.place(l.ep, inner);
@@ -550,9 +558,9 @@ struct StepModel::StageParams {
 namespace {
 
 // param_split with the architecture's MoE layer count given (counting them walks every layer).
-ParamSplit split_params(const model::Architecture& a, int tp, int ep, long long moe_layers) {
-  // Mirrors the forward ops' params of model::build_inventory (inventory.cpp) with its default
-  // expert TP (= tp); every count is an integer below 2^53, so the doubles are exact.
+ParamSplit split_params(const model::Architecture& a, int tp, int ep, int etp, long long moe_layers) {
+  // Mirrors the forward ops' params of model::build_inventory (inventory.cpp), routed experts
+  // split by expert TP (etp 0: = tp); every count is an integer below 2^53, so the doubles are exact.
   const auto norm = [&](double width) { return a.norm == model::NormKind::kLayerNorm ? 2 * width : width; };
   const auto gemm = [](long long k, long long n, double bias) { return static_cast<double>(k) * n + bias; };
   const long long h = a.hidden;
@@ -592,7 +600,7 @@ ParamSplit split_params(const model::Architecture& a, int tp, int ep, long long 
   if (moe_layers > 0) {
     const model::MoeSpec& m = a.moe;
     const long long local = m.num_experts / ep;
-    const long long fe = m.expert_ffn / tp;
+    const long long fe = m.expert_ffn / (etp > 0 ? etp : tp);
     const bool gated = a.mlp == model::MlpKind::kGated;
     p.moe.expert_params = static_cast<double>(local) * h * (gated ? 2 * fe : fe) + static_cast<double>(local) * fe * h;
     double shared = 0;
@@ -608,8 +616,8 @@ ParamSplit split_params(const model::Architecture& a, int tp, int ep, long long 
 
 }  // namespace
 
-ParamSplit param_split(const model::Architecture& a, int tp, int ep) {
-  return split_params(a, tp, ep, a.moe_layers());
+ParamSplit param_split(const model::Architecture& a, int tp, int ep, int etp) {
+  return split_params(a, tp, ep, etp, a.moe_layers());
 }
 
 StepModel::Stages StepModel::pipeline_stages(const Layout& l, const ShapeCosts& c, const Groups& g) const {
@@ -836,7 +844,7 @@ MemoryFit StepModel::check_memory(const Layout& layout) const {
   f.reason = check_layout(f.layout);
   if (!f.reason.empty()) return f;
   const Layout& l = f.layout;
-  const ParamSplit params = split_params(arch_, l.tp, l.ep, moe_prefix_.back());
+  const ParamSplit params = split_params(arch_, l.tp, l.ep, l.etp, moe_prefix_.back());
   f.memory = memory_per_gpu(l, stage_params(l, params, 0), stage_params(l, params, l.pp - 1));
   if (f.memory.total() > capacity_) {
     f.reason = memory_reason(f.memory);

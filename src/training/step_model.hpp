@@ -87,15 +87,16 @@ struct LayerParams {
   double expert_params = 0;  // of which routed-expert parameters (sharded by EP)
 };
 
-// Parameters per GPU of the four layer types under a TP/EP split.
+// Parameters per GPU of the four layer types under a TP/EP/expert-TP split.
 struct ParamSplit {
   LayerParams embedding, dense, moe, head;
 };
 
-// The parameter counts the operator inventory gives for `tp`/`ep` (what ShapeCosts records in
-// LayerCost::params), computed from the architecture alone: no inventory, no cost model.
-// Contract: equal to the inventory's forward-op params for every tp/ep the inventory accepts.
-ParamSplit param_split(const model::Architecture& arch, int tp, int ep);
+// The parameter counts the operator inventory gives for `tp`/`ep`/`etp` (what ShapeCosts records
+// in LayerCost::params), computed from the architecture alone: no inventory, no cost model.
+// Contract: equal to the inventory's forward-op params for every tp/ep/etp the inventory accepts
+// (etp 0: expert TP = tp).
+ParamSplit param_split(const model::Architecture& arch, int tp, int ep, int etp = 0);
 
 // Result of the memory pre-check of one layout.
 struct MemoryFit {
