@@ -796,7 +796,7 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
 
     std::uint64_t next_t0 = have ? cur.arrival_cycle : kNever;
     // One step of PC p at `now`; returns its next event (>= t1: done for this epoch).
-    const auto visit = [&](std::size_t p, std::uint64_t now) {
+    const auto visit = [&](std::size_t p, std::uint64_t now) __attribute__((always_inline)) {
       if (wake[p] <= now) wake[p] = s.step(p, now);
       admit(p, now);
       std::uint64_t next = wake[p];

@@ -47,7 +47,10 @@ TEST(HbmCommand, LatencyIsReportedWithItsWindowAndEstimatesAreMarked) {
   const auto& l = j["latency"];
   EXPECT_EQ(l["window_requests"], 128 * 32);
   EXPECT_DOUBLE_EQ(l["loaded_avg_s"].get<double>(), j["avg_latency_s"].get<double>());
-  EXPECT_NEAR(l["littles_law_s"].get<double>() / l["loaded_avg_s"].get<double>(), 1.0, 0.15);
+  // Little's law with a full window bounds the loaded average (the window is not always full:
+  // requests enter at epoch starts), and sets its scale.
+  EXPECT_LE(l["loaded_avg_s"].get<double>(), l["littles_law_s"].get<double>() * 1.01);
+  EXPECT_GE(l["loaded_avg_s"].get<double>(), l["littles_law_s"].get<double>() * 0.6);
   // tRP + tRCD + tCL + 2 tBL = 26 + 31 + 20 + 4 clocks of 0.625 ns.
   EXPECT_NEAR(l["unloaded_s"].get<double>(), 81 * 0.625e-9, 1e-9);
   EXPECT_GT(l["loaded_avg_s"].get<double>(), 5 * l["unloaded_s"].get<double>());
