@@ -22,11 +22,14 @@ void SearchFlags::add_to(CLI::App* command, bool with_switch) {
   command->add_option("--reference", reference,
                       "Also report where the best layout with these fields ranks, e.g. tp=8,pp=16,cp=1");
   command->add_option("--threads", threads, "Threads the search uses (default 0: every core)");
+  command->add_flag("--any-order", any_order,
+                    "Also time placements with TP strided across nodes (default: TP on consecutive ranks, "
+                    "as every training stack places it)");
 }
 
 void SearchFlags::require_search(const CLI::App* command) const {
   if (search) return;
-  for (const char* flag : {"--top", "--objective", "--max-memory-fraction", "--pareto", "--reference", "--threads"})
+  for (const char* flag : {"--top", "--objective", "--max-memory-fraction", "--pareto", "--reference", "--threads", "--any-order"})
     if (command->count(flag) > 0)
       throw core::Error::flag(flag, command->get_option(flag)->as<std::string>(), "--search with it (it is a search option)");
 }
@@ -46,6 +49,7 @@ search::SearchOptions SearchFlags::options(const std::set<std::string>& fixed) c
   o.max_memory_fraction = frac;
   if (threads != "0") o.threads = static_cast<std::size_t>(positive_int_flag("--threads", threads));
   o.pareto = pareto;
+  o.tp_innermost = !any_order;
   if (!reference.empty()) o.reference = search::parse_reference(reference, "--reference");
   return o;
 }

@@ -15,6 +15,7 @@ struct SearchFlags {
   bool search = false;
   std::string top = "10", objective = "throughput", max_memory_fraction = "1", threads = "0", reference;
   bool pareto = false;
+  bool any_order = false;
   // Adds --top, --objective, --max-memory-fraction, --pareto, --threads --reference (and --search when
   // `with_switch`).
   void add_to(CLI::App* command, bool with_switch);

@@ -167,6 +167,23 @@ std::vector<std::pair<std::string, std::string>> parse_reference(std::string_vie
   return out;
 }
 
+namespace {
+
+// TP's ranks are consecutive: no axis that takes rank space comes before it in the order.
+bool tp_is_innermost(const training::AxisOrder& order, const training::Layout& l) {
+  for (training::Axis a : order) {
+    if (a == training::Axis::kTp) return true;
+    const long long size = a == training::Axis::kCp   ? l.cp
+                           : a == training::Axis::kDp ? std::max(1, l.dp)
+                           : a == training::Axis::kPp ? l.pp
+                                                      : 1;  // EP takes no rank space
+    if (size > 1) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 SearchResult search_layouts(const scenario::Session& session, const scenario::Scenario& scenario,
                             const SearchOptions& options) {
   const auto started = std::chrono::steady_clock::now();
@@ -385,7 +402,11 @@ SearchResult search_layouts(const scenario::Session& session, const scenario::Sc
                         probe.cp = k.cp;
                         probe.ep = k.ep;
                         probe.dp = static_cast<int>(dp);
-                        order_lists.push_back(distinct_placements(probe, distinct_orders(probe), domain, per_node));
+                        auto placements = distinct_placements(probe, distinct_orders(probe), domain, per_node);
+                        if (options.tp_innermost && probe.tp > 1) std::erase_if(placements, [&](const auto& o) {
+                          return !tp_is_innermost(o, probe);
+                        });
+                        order_lists.push_back(std::move(placements));
                       }
                     }
                     k.orders = it->second;

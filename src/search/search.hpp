@@ -36,6 +36,10 @@ struct SearchOptions {
   std::size_t top = 10;               // results kept, best first
   double max_memory_fraction = 1.0;   // a layout fits when it needs at most this share of HBM
   bool pareto = false;                // also keep the throughput-memory frontier
+  // Keep TP on consecutive ranks (inside the node) when tp > 1, as Megatron-Core, NeMo, DeepSpeed
+  // and torchtitan all place it; false also times placements with TP strided across nodes,
+  // which no stack offers and whose cost the collective model underrates (docs/search.md).
+  bool tp_innermost = true;
   std::size_t threads = 0;            // 0: every core
   const std::atomic<bool>* stop = nullptr;  // when set true, the search ends with what it has
   core::ProgressFn progress;          // (layouts timed, layouts to time)

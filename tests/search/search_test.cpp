@@ -369,3 +369,37 @@ TEST(Space, Divisors) {
 
 }  // namespace
 }  // namespace xpusim::search
+
+namespace xpusim::search {
+namespace {
+
+// By default TP keeps consecutive ranks (what every training stack does); --any-order also times
+// placements with TP strided across nodes, so it enumerates more and every default result has
+// TP first among the axes that take rank space.
+TEST(Search, TpStaysOnConsecutiveRanksUnlessAnyOrderIsAsked) {
+  scenario::Scenario s;
+  s.model = "llama3-8b";
+  s.system = "dgx-h100";
+  s.layout = training::make_layout(32, 1, 1, 1, 1, 4096, 64, 1);
+  const scenario::Session& ses = session();
+  SearchOptions o;
+  o.top = 50;
+  const auto inner = search_layouts(ses, s, o);
+  o.tp_innermost = false;
+  const auto any = search_layouts(ses, s, o);
+  EXPECT_LT(inner.enumerated, any.enumerated);
+  ASSERT_FALSE(inner.results.empty());
+  for (const auto& r : inner.results) {
+    const auto& l = r.outcome.step.layout;
+    if (l.tp == 1) continue;
+    for (auto a : l.order) {
+      if (a == training::Axis::kTp) break;
+      const long long size = a == training::Axis::kCp ? l.cp : a == training::Axis::kDp ? l.dp
+                           : a == training::Axis::kPp ? l.pp : 1;
+      EXPECT_EQ(size, 1) << training::axis_order_name(l.order);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace xpusim::search
