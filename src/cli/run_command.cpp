@@ -98,6 +98,7 @@ void run_mpi(Context& ctx, const std::vector<scenario::Scenario>& scenarios, std
     for (const auto& b : batches)
       held += "; rank " + std::to_string(rank) + " had not returned points " + std::to_string(b.begin) + "-" +
               std::to_string(b.end - 1) + " at the end (another rank computed them)";
+  for (int rank : summary.presumed_dead) held += "; rank " + std::to_string(rank) + " presumed dead";
   std::fprintf(stderr, "mpi: %d ranks, %zu batches of up to %zu points, %zu re-issued%s\n", summary.ranks,
                summary.batches, batch, summary.reissued, held.c_str());
 }

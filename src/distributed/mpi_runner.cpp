@@ -169,6 +169,9 @@ class LocalWorker {
   std::thread thread_;
 };
 
+// The least time a rank that holds a batch is waited for at the end before it is taken for dead.
+constexpr double kSilentS = 5.0;
+
 MpiSummary coordinate(const MpiSession& mpi, const MpiJob& job,
                       const std::function<void(std::size_t, const report::Record&)>& emit,
                       const core::ProgressFn& progress) {
@@ -176,6 +179,9 @@ MpiSummary coordinate(const MpiSession& mpi, const MpiJob& job,
   MpiSummary summary;
   summary.ranks = mpi.size();
   std::vector<bool> waiting(static_cast<std::size_t>(mpi.size()), false);
+  // When each rank was handed its batch, for the longest batch time seen.
+  std::vector<std::chrono::steady_clock::time_point> handed(static_cast<std::size_t>(mpi.size()));
+  double longest_batch_s = 0;
   {
     LocalWorker local(job);
     while (!ledger.finished()) {
@@ -207,6 +213,8 @@ MpiSummary coordinate(const MpiSession& mpi, const MpiJob& job,
           Header h;
           std::memcpy(&h, buf.data(), sizeof(Header));
           const Batch b{h.id, h.begin, h.end};
+          longest_batch_s = std::max(
+              longest_batch_s, std::chrono::duration<double>(std::chrono::steady_clock::now() - handed[src]).count());
           if (!h.ok) {
             ledger.fail(b, src, std::string(buf.begin() + sizeof(Header), buf.end()));
             MPI_Send(nullptr, 0, MPI_BYTE, src, kSkip, MPI_COMM_WORLD);
@@ -228,6 +236,7 @@ MpiSummary coordinate(const MpiSession& mpi, const MpiJob& job,
         if (auto b = ledger.assign(r)) {
           const std::uint64_t msg[3] = {b->id, b->begin, b->end};
           MPI_Send(msg, 3, MPI_UINT64_T, r, kAssign, MPI_COMM_WORLD);
+          handed[r] = std::chrono::steady_clock::now();
           waiting[r] = false;
           moved = true;
         }
@@ -238,12 +247,32 @@ MpiSummary coordinate(const MpiSession& mpi, const MpiJob& job,
       if (!moved) std::this_thread::sleep_for(std::chrono::microseconds(100));
     }
   }  // the local worker has finished its batch and stopped
-  // Every rank gets a stop; one that is still working reads it after its next header, and a dead
-  // one never does (the send is not waited on).
+  // Idle ranks are told to stop now. A rank still working on a copy nobody needs is waited for
+  // until its header arrives, then told to stop; one silent for longer than any batch has taken
+  // (and at least kSilentS) is taken for dead and sent nothing: a send to a dead peer would never
+  // complete, and MPI_Finalize waits for every send.
+  const double silent_limit = std::max(kSilentS, 4 * longest_batch_s);
+  const auto waited_from = std::chrono::steady_clock::now();
   for (int r = 1; r < mpi.size(); ++r) {
-    MPI_Request req;
-    MPI_Isend(nullptr, 0, MPI_BYTE, r, kStop, MPI_COMM_WORLD, &req);
-    MPI_Request_free(&req);
+    if (waiting[r]) {
+      MPI_Send(nullptr, 0, MPI_BYTE, r, kStop, MPI_COMM_WORLD);
+      continue;
+    }
+    for (;;) {
+      int flag = 0;
+      MPI_Status st;
+      MPI_Iprobe(r, kHeader, MPI_COMM_WORLD, &flag, &st);
+      if (flag) {
+        receive_bytes(r, kHeader);
+        MPI_Send(nullptr, 0, MPI_BYTE, r, kStop, MPI_COMM_WORLD);
+        break;
+      }
+      if (std::chrono::duration<double>(std::chrono::steady_clock::now() - waited_from).count() > silent_limit) {
+        summary.presumed_dead.push_back(r);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
   }
   if (ledger.failed()) throw std::runtime_error("mpi: " + ledger.failure());
   summary.batches = ledger.batches();

@@ -40,6 +40,7 @@ struct MpiSummary {
   std::size_t reissued = 0;                         // copies of a batch beyond the first
   std::map<int, std::size_t> batches_by_rank;       // results accepted from each rank
   std::map<int, std::vector<Batch>> unreturned;     // batches a rank held and never returned
+  std::vector<int> presumed_dead;                   // silent at the end for longer than any batch took
 };
 
 // Runs `job` across MPI_COMM_WORLD; call it on every rank with the same job.
@@ -47,8 +48,9 @@ struct MpiSummary {
 // dead rank's points are re-run elsewhere) and evaluates batches on a thread of its own; it calls
 // emit(point, record) in point order, exactly once per point, so its output equals a
 // single-process run. Other ranks never call emit. Under Open MPI a killed rank ends the job
-// unless mpirun runs with --enable-recovery; with it, the run completes and `unreturned` names
-// what the dead rank held. Throws std::runtime_error (on rank 0) when a batch fails on two ranks.
+// unless mpirun runs with --enable-recovery; with it, the run completes, `unreturned` names what
+// the dead rank held and `presumed_dead` the ranks silent at the end for longer than any batch took
+// (at least 5 s), which are sent nothing more. Throws std::runtime_error (on rank 0) when a batch fails on two ranks.
 MpiSummary run_distributed(const MpiSession& mpi, const MpiJob& job,
                            const std::function<void(std::size_t, const report::Record&)>& emit,
                            const core::ProgressFn& progress = {});
