@@ -1,7 +1,7 @@
 # The two README commands: `make demo` and `make test`. Both install what they need first.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
-.PHONY: deps demo test python bench sanitize clean
+.PHONY: deps demo test python bench sanitize fuzz clean
 
 deps:
 	@bash scripts/install-deps
@@ -35,6 +35,15 @@ sanitize: deps
 	cmake -S . -B $(BUILD)/asan -DCMAKE_BUILD_TYPE=Debug -DXPUSIM_BUILD_TESTS=ON -DXPUSIM_SANITIZE=ON
 	cmake --build $(BUILD)/asan -j $(JOBS)
 	cd $(BUILD)/asan && ctest --output-on-failure -j $(JOBS)
+
+# libFuzzer targets (clang, ASan+UBSan), each run FUZZ_SECONDS on a corpus seeded from the
+# shipped files; fails on any crash, leak, timeout or sanitizer report (scripts/fuzz).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := units hardware_yaml hf_config trace run_file cli_flags
+fuzz: deps
+	cmake -S . -B $(BUILD)/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DXPUSIM_BUILD_FUZZ=ON
+	cmake --build $(BUILD)/fuzz -j $(JOBS) --target $(addsuffix _fuzz,$(FUZZ_TARGETS))
+	bash scripts/fuzz $(BUILD)/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf $(BUILD)

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -25,7 +27,10 @@ void Context::warn_uncalibrated(const std::string& hardware, const std::vector<s
 
 void Context::add_format_option(CLI::App* command) {
   command->add_option("--format", format_,
-                      "Output format: table|json|jsonl|csv (default: table on a terminal, else json)");
+                      "Output format: table|json|jsonl|csv (default: table on a terminal, else json)")
+      ->each([](const std::string& v) {
+        if (!report::parse_format(v)) throw core::Error::flag("--format", v, "one of: table, json, jsonl, csv");
+      });
 }
 
 report::Format Context::format() const {
@@ -59,7 +64,13 @@ core::ProgressFn Context::progress(std::string label) const {
   if (!isatty(STDERR_FILENO)) return {};
   return [label = std::move(label)](std::size_t done, std::size_t total) {
     const int width = 40;
-    const double frac = total ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
+    if (total == 0) {  // a stream of unknown length (a trace): the count only; (0, 0) ends it
+      if (done == 0) std::fprintf(stderr, "\n");
+      else std::fprintf(stderr, "\r%s %zu", label.c_str(), done);
+      std::fflush(stderr);
+      return;
+    }
+    const double frac = static_cast<double>(done) / static_cast<double>(total);
     const int filled = static_cast<int>(frac * width);
     std::fprintf(stderr, "\r%s [%.*s%*s] %3d%% (%zu/%zu)", label.c_str(), filled,
                  "########################################", width - filled, "", static_cast<int>(frac * 100),
@@ -69,27 +80,20 @@ core::ProgressFn Context::progress(std::string label) const {
   };
 }
 
+// Strict: the whole text is the number (no sign, space, "inf", hex or trailing text).
 long long positive_int_flag(const std::string& flag, const std::string& text) {
-  std::size_t used = 0;
   long long v = 0;
-  try {
-    v = std::stoll(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || text.empty() || v <= 0) throw core::Error::flag(flag, text, "a positive integer");
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (r.ec != std::errc() || r.ptr != text.data() + text.size() || text.empty() || v <= 0)
+    throw core::Error::flag(flag, text, r.ec == std::errc::result_out_of_range ? "a positive integer below 2^63" : "a positive integer");
   return v;
 }
 
 double positive_number_flag(const std::string& flag, const std::string& text) {
-  std::size_t used = 0;
   double v = 0;
-  try {
-    v = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || text.empty() || !(v > 0)) throw core::Error::flag(flag, text, "a positive number");
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (r.ec != std::errc() || r.ptr != text.data() + text.size() || text.empty() || !(v > 0) || !std::isfinite(v))
+    throw core::Error::flag(flag, text, "a positive number");
   return v;
 }
 

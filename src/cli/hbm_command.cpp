@@ -1,9 +1,12 @@
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <fmt/format.h>
 #include <memory>
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "core/suggest.hpp"
 #include "core/units.hpp"
 #include "memory/analytical.hpp"
 #include "memory/checker.hpp"
@@ -13,6 +16,9 @@
 
 namespace xpusim::cli {
 namespace {
+
+// Synthetic runs past this are a typo or a hang (a billion requests take minutes).
+constexpr long long kMaxRequests = 1'000'000'000;
 
 // Flags shared by `hbm sim` and `hbm analyze`, kept as text so errors name the flag.
 struct HbmFlags {
@@ -35,7 +41,7 @@ struct HbmFlags {
 
 void add_pattern_flags(CLI::App* cmd, HbmFlags& f) {
   cmd->add_option("--generation", f.generation, "HBM generation: hbm2, hbm2e, hbm3, hbm3e (default hbm3)");
-  cmd->add_option("--speed-gbps", f.speed_gbps, "Pin rate in Gb/s; the closest speed grade is used (default: fastest)");
+  cmd->add_option("--speed-gbps", f.speed_gbps, "Pin rate in Gb/s of a speed grade with a timing set (default: fastest)");
   cmd->add_option("--stacks", f.stacks, "Number of HBM stacks (default 1)");
   cmd->add_option("--pattern", f.pattern, "Access pattern: stream|random|strided (default stream)");
   cmd->add_option("--read-ratio", f.read_ratio, "Fraction of requests that are reads, 0..1 (default 1.0)");
@@ -68,6 +74,15 @@ Setup resolve(const HbmFlags& f, const memory::TimingCatalog& catalog) {
     if (s.set == nullptr) s.set = &catalog.closest(gen, 0);  // throws, naming the known generations
   } else {
     s.set = &catalog.closest(gen, positive_number_flag("--speed-gbps", f.speed_gbps) * 1e9);
+    // Only speeds with a timing set are simulated: a nearby one would be a different part.
+    const double asked = positive_number_flag("--speed-gbps", f.speed_gbps) * 1e9;
+    if (std::fabs(s.set->pin_rate_bits_per_s / asked - 1.0) > 0.01) {
+      std::vector<std::string> speeds;
+      for (const auto& t : catalog.sets())
+        if (t.generation == gen) speeds.push_back(fmt::format("{:g}", t.pin_rate_bits_per_s / 1e9));
+      throw core::Error::flag("--speed-gbps", f.speed_gbps,
+                              "a pin rate with a " + gen + " timing set (Gb/s): " + core::expected_one_of(speeds));
+    }
   }
   const long long stacks = positive_int_flag("--stacks", f.stacks);
   if (stacks > 64) throw core::Error::flag("--stacks", f.stacks, "at most 64 stacks");
@@ -95,7 +110,8 @@ Setup resolve(const HbmFlags& f, const memory::TimingCatalog& catalog) {
   s.pattern.stride_bytes = positive_int_flag("--stride", f.stride);
   if (!f.issue_rate.empty()) {
     double rate = 0;
-    if (!core::parse_quantity(f.issue_rate, core::Dimension::kBytesPerSecond, &rate) || !(rate > 0))
+    if (!core::parse_quantity(f.issue_rate, core::Dimension::kBytesPerSecond, &rate) || !(rate > 0) ||
+        !std::isfinite(rate))
       throw core::Error::flag("--issue-rate", f.issue_rate, "a positive bandwidth such as \"400 GB/s\"");
     s.pattern.issue_rate_bytes_per_s = rate;
   }
@@ -142,6 +158,23 @@ void hbm_sim(Context& ctx, const HbmFlags& f) {
     source = std::make_unique<memory::TraceSource>(f.trace, s.pattern.request_bytes, s.set->clock_hz());
   } else {
     const long long n = positive_int_flag("--requests", f.requests);
+    if (n > kMaxRequests)
+      throw core::Error::flag("--requests", f.requests,
+                              fmt::format("at most {:g} requests (about 7 million are simulated per second)",
+                                          static_cast<double>(kMaxRequests)));
+    if (s.pattern.issue_rate_bytes_per_s > 0) {
+      // Idle memory time is simulated refresh by refresh, so the offered load must arrive within
+      // the span a trace may have.
+      const double span = static_cast<double>(n) * s.pattern.request_bytes / s.pattern.issue_rate_bytes_per_s;
+      const double max_span = static_cast<double>(memory::TraceSource::kMaxTraceCycles) / s.set->clock_hz();
+      if (!(span <= max_span))
+        throw core::Error::flag("--issue-rate", f.issue_rate,
+                                fmt::format("a rate at which the {} requests arrive within {} memory cycles "
+                                            "({:.3g} s), i.e. at least {}",
+                                            n, memory::TraceSource::kMaxTraceCycles, max_span,
+                                            core::format_quantity(static_cast<double>(n) * s.pattern.request_bytes / max_span,
+                                                                  core::Dimension::kBytesPerSecond)));
+    }
     const long long seed = positive_int_flag("--seed", f.seed);
     source = std::make_unique<memory::SyntheticSource>(s.pattern, static_cast<std::uint64_t>(n),
                                                        sim.mapping().capacity_bytes(), s.set->clock_hz(),
@@ -183,11 +216,12 @@ void add_hbm_command(CLI::App& app, Context& ctx) {
 
   auto* sim = hbm->add_subcommand("sim", "Simulate an access pattern or a trace cycle by cycle");
   add_pattern_flags(sim, *flags);
-  sim->add_option("--requests", flags->requests, "Number of synthetic requests (default 1000000)");
+  sim->add_option("--requests", flags->requests, "Number of synthetic requests, at most 1e9 (default 1000000)");
   sim->add_option("--trace", flags->trace,
-                  "Trace file: lines '<cycle-or-time> <R|W> <hex address>' or 'LD|ST <hex address>'");
+                  "Trace file (or /dev/stdin), streamed in bounded memory: lines '<cycle-or-time> <R|W> <hex address>' "
+                  "or 'LD|ST <hex address>'");
   sim->add_option("--seed", flags->seed, "Random seed for the random pattern and the read/write mix (default 1)");
-  sim->add_flag("--check", flags->check, "Replay the issued commands against every timing rule; exit 1 on a violation");
+  sim->add_flag("--check", flags->check, "Replay the issued commands against every timing rule; exit 1 on a violation (keeps the command log: memory grows with the run)");
   ctx.add_format_option(sim);
   sim->callback([&ctx, flags] { hbm_sim(ctx, *flags); });
 

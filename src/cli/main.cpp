@@ -1,10 +1,13 @@
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
 #include "core/error.hpp"
+#include "core/suggest.hpp"
 
 // Thin entry point: builds the command tree, runs it, and maps outcomes to exit statuses
 // (0 success, 1 infeasible or failed validation, 2 bad input, 3 internal error).
@@ -45,6 +48,23 @@ int main(int argc, char** argv) {
   });
 
   try {
+    // Lets the tests break an invariant on purpose and see the internal-error path (exit 3).
+    if (std::getenv("XPUSIM_FORCE_INTERNAL_ERROR") != nullptr)
+      core::check_invariant(false, "forced by XPUSIM_FORCE_INTERNAL_ERROR");
+    // An unknown first word is a mistyped command, not a missing one (CLI11 would say "A
+    // subcommand is required").
+    if (argc > 1 && argv[1][0] != '-') {
+      std::vector<std::string> names;
+      for (const auto* sub : app.get_subcommands([](CLI::App*) { return true; })) names.push_back(sub->get_name());
+      if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+        std::string expected = "a command (" + core::expected_one_of(names) + ")";
+        if (const auto near = core::closest_names(argv[1], names, 1); !near.empty())
+          expected += "; did you mean '" + near.front() + "'?";
+        std::cerr << "error: " << core::Error::flag("COMMAND", argv[1], expected).what()
+                  << "\nRun `xpusim help` for usage.\n";
+        return 2;
+      }
+    }
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // Help and --version arrive as "errors" with exit code 0.
@@ -55,8 +75,9 @@ int main(int argc, char** argv) {
     std::cerr << "error: " << e.what() << "\n";
     return 2;
   } catch (const std::exception& e) {
-    // A bug, not bad input: say so instead of aborting with a core dump.
-    std::cerr << "internal error: " << e.what() << "\nPlease report this with the command line.\n";
+    // A bug (core::InternalError, or anything else escaping), not bad input: say so instead of
+    // aborting with a core dump.
+    std::cerr << "internal error: " << e.what() << "\nThis is a bug in xpusim; please report it with the command line.\n";
     return 3;
   }
   return ctx.exit_code;

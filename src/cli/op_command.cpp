@@ -1,7 +1,11 @@
+#include <fmt/format.h>
+
 #include <memory>
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "core/limits.hpp"
+#include "core/units.hpp"
 #include "core/suggest.hpp"
 #include "cost/hbm_model.hpp"
 #include "cost/inventory_cost.hpp"
@@ -30,6 +34,23 @@ core::Dtype dtype_flag(const std::string& text, const hardware::Chip& chip) {
     throw core::Error::flag("--dtype", text, "a dtype " + chip.name() + " has a peak rate for: " + core::expected_one_of(ok));
   }
   return *d;
+}
+
+// A shape whose operands do not fit in the chip's memory is not a kernel that chip can run; the
+// check also bounds every count derived from the shape (tiles, waves) well inside int64.
+void check_fits(const hardware::Chip& chip, double bytes, const std::string& flags) {
+  const double capacity = chip.memory().capacity_bytes();
+  if (!(bytes <= capacity))
+    throw core::Error::flag(flags, core::format_quantity(bytes, core::Dimension::kBytes) + " of operands",
+                            "a shape whose operands fit in the " + core::format_quantity(capacity, core::Dimension::kBytes) +
+                                " of " + chip.name());
+}
+
+long long bounded_flag(const std::string& flag, const std::string& text, long long limit, const char* why) {
+  const long long v = positive_int_flag(flag, text);
+  if (v > limit)
+    throw core::Error::flag(flag, text, "a positive integer of at most " + std::to_string(limit) + " (" + why + ")");
+  return v;
 }
 
 // The chip's cost model with the memory layer's analytical HBM model behind its bandwidths.
@@ -65,6 +86,9 @@ void run_gemm(Context& ctx, const GemmFlags& f) {
   const model::GemmShape s{positive_int_flag("--m", f.m), positive_int_flag("--n", f.n),
                            positive_int_flag("--k", f.k), positive_int_flag("--batch", f.batch)};
   const auto dtype = dtype_flag(f.dtype, *cc.chip);
+  const double elems = (static_cast<double>(s.m) * s.k + static_cast<double>(s.k) * s.n + static_cast<double>(s.m) * s.n) *
+                       static_cast<double>(s.batch);
+  check_fits(*cc.chip, elems * core::dtype_bytes(dtype), "--m/--n/--k/--batch");
   auto r = header(*cc.chip, dtype);
   r["op"] = "gemm";
   r["m"] = s.m;
@@ -90,17 +114,30 @@ void run_attention(Context& ctx, const AttentionFlags& f) {
   if (s.heads % s.kv_heads != 0)
     throw core::Error::flag("--kv-heads", f.kv_heads, "a divisor of --heads " + std::to_string(s.heads));
   s.head_dim = s.v_head_dim = positive_int_flag("--head-dim", f.head_dim);
-  s.q_len = positive_int_flag("--seq-len", f.seq_len);
-  s.kv_len = f.kv_len.empty() ? s.q_len : positive_int_flag("--kv-len", f.kv_len);
+  s.q_len = bounded_flag("--seq-len", f.seq_len, core::kMaxSequenceTokens, "13x the longest published context");
+  s.kv_len = f.kv_len.empty() ? s.q_len
+                              : bounded_flag("--kv-len", f.kv_len, core::kMaxSequenceTokens, "13x the longest published context");
   if (s.kv_len < s.q_len)
     throw core::Error::flag("--kv-len", f.kv_len,
                             "at least --seq-len " + std::to_string(s.q_len) + " (the keys include the queries)");
   s.causal = f.causal;
   const auto dtype = dtype_flag(f.dtype, *cc.chip);
+  // Q and O per query head, K and V per key/value head.
+  const double elems = static_cast<double>(s.batch) * static_cast<double>(s.head_dim) *
+                       (2.0 * static_cast<double>(s.heads) * static_cast<double>(s.q_len) +
+                        2.0 * static_cast<double>(s.kv_heads) * static_cast<double>(s.kv_len));
+  check_fits(*cc.chip, elems * core::dtype_bytes(dtype), "--batch/--heads/--head-dim/--seq-len/--kv-len");
   auto kernel = cost::AttentionKernel::kChipDefault;
   if (f.kernel == "fa2") {
     kernel = cost::AttentionKernel::kFlash2;
   } else if (f.kernel == "fa3") {
+    // The catalog says which FlashAttention generation the chip runs (FA3 needs Hopper).
+    const double generation = cc.chip->calibration().get("attention_kernel_generation");
+    if (generation < 3)
+      throw core::Error::flag("--kernel", f.kernel,
+                              fmt::format("fa2: {} runs FlashAttention-{} (catalog calibration.attention_kernel_generation; "
+                                          "FlashAttention-3 needs Hopper)",
+                                          cc.chip->name(), generation));
     kernel = cost::AttentionKernel::kFlash3;
   } else if (!f.kernel.empty()) {
     throw core::Error::flag("--kernel", f.kernel, core::expected_one_of({"fa2", "fa3"}));
@@ -127,16 +164,22 @@ struct ModelFlags {
 void run_model(Context& ctx, const ModelFlags& f) {
   const auto cc = chip_cost(ctx, f.chip, f.sets);
   const auto& arch = *ctx.session().architecture(f.model);
-  const long long tokens = positive_int_flag("--tokens", f.tokens);
+  const long long tokens = bounded_flag("--tokens", f.tokens, core::kMaxTokens, "2^40 tokens");
   const long long seq = f.seq_len.empty() ? tokens : positive_int_flag("--seq-len", f.seq_len);
+  if (seq > core::kMaxSequenceTokens)
+    throw core::Error::flag(f.seq_len.empty() ? "--tokens" : "--seq-len", f.seq_len.empty() ? f.tokens : f.seq_len,
+                            "a sequence of at most " + std::to_string(core::kMaxSequenceTokens) +
+                                " tokens (13x the longest published context; give --seq-len for a batch)");
   if (tokens % seq != 0)
     throw core::Error::flag("--seq-len", f.seq_len, "a divisor of --tokens " + std::to_string(tokens));
   model::InventoryOptions opt;
   opt.batch = tokens / seq;
   opt.seq_len = seq;
   opt.dtype = dtype_flag(f.dtype, *cc.chip);
-  opt.tp = static_cast<int>(positive_int_flag("--tp", f.tp));
+  opt.tp = static_cast<int>(bounded_flag("--tp", f.tp, 1 << 20, "2^20 GPUs"));
   opt.backward = f.backward;
+  if (std::string why = model::inventory_infeasibility(arch, opt); !why.empty())
+    throw core::Error::flag("--tp", f.tp, "a layout " + arch.name + " divides into: " + why);
   const auto inv = model::build_inventory(arch, opt);
   const auto cost = cost::cost_inventory(*cc.model, inv, opt.dtype);
   auto r = header(*cc.chip, opt.dtype);

@@ -28,10 +28,24 @@ void run_validate(Context& ctx, const std::string& wanted) {
     all_passed = all_passed && result.passed;
     out.push_back(report::validation_record(result));
   }
-  if (out.size() == 1) {
+  const auto format = ctx.format();
+  if (format == report::Format::kCsv) {
+    // One row per case, each naming its suite (a cell never holds a nested list).
+    report::RunContext rc;
+    rc.columns = {"suite", "passed", "case", "description", "unit", "published", "predicted", "signed_error", "role"};
+    const auto sink = ctx.stream_sink();
+    sink->begin(rc);
+    for (const auto& r : out)
+      for (const auto& c : r["cases"]) {
+        report::Record row{{"suite", r["suite"]}, {"passed", r["passed"]}};
+        row.update(c);
+        sink->row(row);
+      }
+    sink->end();
+  } else if (out.size() == 1) {
     ctx.emit(out[0]);
-  } else {
-    // Several suites: people get one line per suite; JSON and CSV keep every case.
+  } else if (format == report::Format::kTable) {
+    // Each suite with its case rows, then one summary line per suite.
     report::Record summary = report::Record::array();
     for (const auto& r : out) {
       summary.push_back(report::Record{{"suite", r["suite"]},
@@ -43,8 +57,13 @@ void run_validate(Context& ctx, const std::string& wanted) {
                                        {"max_abs_error", r["max_abs_error"]},
                                        {"tolerance", r["tolerance"]}});
     }
-    const report::Record table{{"suites", summary}};
-    ctx.emit(report::Record{{"suites", out}}, &table);
+    const auto sink = ctx.stream_sink();
+    sink->begin(report::RunContext{});
+    for (const auto& r : out) sink->row(r);
+    sink->row(report::Record{{"summary", summary}});
+    sink->end();
+  } else {
+    ctx.emit(report::Record{{"suites", out}});
   }
   if (!all_passed) ctx.exit_code = 1;
 }
@@ -54,7 +73,9 @@ void run_validate(Context& ctx, const std::string& wanted) {
 void add_validate_command(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("validate", "Compare predictions with published measurements");
   auto suite = std::make_shared<std::string>();
-  cmd->add_option("--suite", *suite, "Suite to run (default: all)");
+  cmd->add_option("--suite", *suite, "Suite to run (default: all)")->each([](const std::string& v) {
+    if (v.empty()) throw core::Error::flag("--suite", v, "a suite name; leave the flag out to run every suite");
+  });
   ctx.add_format_option(cmd);
   cmd->callback([&ctx, suite] { run_validate(ctx, *suite); });
 }

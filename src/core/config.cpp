@@ -28,10 +28,35 @@ std::string child_path(const std::string& parent, std::string_view key) {
 ConfigNode::ConfigNode(std::shared_ptr<const Impl> impl, std::string path)
     : impl_(std::move(impl)), path_(std::move(path)) {}
 
+namespace {
+
+// yaml-cpp keeps the first of duplicate keys (and JSON read as YAML does too); every reader would
+// silently use one of two values, so a repeated key is an error wherever it is.
+void reject_duplicate_keys(const YAML::Node& node, const std::string& file, const std::string& path, int depth) {
+  if (depth > 256) throw Error(SourceLocation{file, node.Mark().line + 1, 0}, path, "a deeper nesting", "at most 256 levels of nesting");
+  if (node.IsMap()) {
+    std::vector<std::string> seen;
+    for (const auto& kv : node) {
+      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
+      if (!key.empty() && std::find(seen.begin(), seen.end(), key) != seen.end())
+        throw Error(SourceLocation{file, kv.first.Mark().line + 1, kv.first.Mark().column + 1}, child_path(path, key), key,
+                    "each field given once");
+      seen.push_back(key);
+      reject_duplicate_keys(kv.second, file, child_path(path, key), depth + 1);
+    }
+  } else if (node.IsSequence()) {
+    std::size_t i = 0;
+    for (const auto& item : node) reject_duplicate_keys(item, file, path + "[" + std::to_string(i++) + "]", depth + 1);
+  }
+}
+
+}  // namespace
+
 ConfigNode ConfigNode::parse(std::string_view text, std::string file_name) {
   auto file = std::make_shared<const std::string>(std::move(file_name));
   try {
     YAML::Node root = YAML::Load(std::string(text));
+    reject_duplicate_keys(root, *file, "", 0);
     return ConfigNode(std::make_shared<const Impl>(Impl{file, root}), "");
   } catch (const YAML::Exception& e) {
     throw Error(SourceLocation{*file, e.mark.line + 1, e.mark.column + 1}, "",
@@ -40,6 +65,8 @@ ConfigNode ConfigNode::parse(std::string_view text, std::string file_name) {
 }
 
 ConfigNode ConfigNode::load_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw Error(SourceLocation{}, "", path.string(), "a file, not a directory");
   std::ifstream in(path);
   if (!in) throw Error(SourceLocation{path.string()}, "", path.string(), "a readable file");
   std::stringstream buffer;

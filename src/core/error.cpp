@@ -35,4 +35,6 @@ Error Error::flag(std::string flag, std::string value, std::string expected) {
   return Error(SourceLocation{}, std::move(flag), std::move(value), std::move(expected));
 }
 
+InternalError::InternalError(const std::string& message) : std::logic_error(message) {}
+
 }  // namespace xpusim::core

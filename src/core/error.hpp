@@ -38,4 +38,18 @@ class Error : public std::runtime_error {
   std::string expected_;
 };
 
+// A programming error, never bad input: a broken invariant, a missing schema entry, a figure past a
+// physical limit. Kept apart from Error so the CLI reports it as a bug (exit 3, "internal error ...
+// please report") instead of blaming the user's input (exit 2).
+class InternalError : public std::logic_error {
+ public:
+  explicit InternalError(const std::string& message);
+};
+
+// Throws InternalError("<what> (<file>:<line>)") when `ok` is false.
+inline void check_invariant(bool ok, const char* what, const char* file = __builtin_FILE(),
+                            int line = __builtin_LINE()) {
+  if (!ok) throw InternalError(std::string(what) + " (" + file + ":" + std::to_string(line) + ")");
+}
+
 }  // namespace xpusim::core

@@ -146,7 +146,9 @@ bool parse_quantity(std::string_view text, Dimension d, double* out) {
   }
   const double scale = unit_scale(unit, d);
   if (std::isnan(scale)) return false;
-  *out = scale_exactly(std::string_view(begin, static_cast<std::size_t>(ptr - begin)), number, scale);
+  const double v = scale_exactly(std::string_view(begin, static_cast<std::size_t>(ptr - begin)), number, scale);
+  if (!std::isfinite(v)) return false;  // "1e308 PB": past the range of a double
+  *out = v;
   return true;
 }
 

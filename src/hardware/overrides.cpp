@@ -187,7 +187,9 @@ std::vector<ChipField> chip_fields(const CalibrationSchema& schema) {
     if (decl.scope != ParamDecl::Scope::kChip) continue;
     const std::string path = "calibration." + decl.name;
     f.push_back({path, [path, decl](ChipSpec& c, const OverrideSet& s, Provenance& p) {
-      c.calibration = c.calibration.with(decl.name, s.any_number(path, decl.dimension));
+      const double v = s.any_number(path, decl.dimension);
+      if (!decl.in_range(v)) throw core::Error::flag("--set " + path, s.all().at(path), decl.range_text());
+      c.calibration = c.calibration.with(decl.name, v);
       p.set(path, s.all().at(path));
     }});
   }
@@ -247,7 +249,9 @@ std::vector<SystemField> system_fields(const CalibrationSchema& schema) {
     if (decl.scope != ParamDecl::Scope::kSystem) continue;
     const std::string path = "calibration." + decl.name;
     f.push_back({path, [path, decl](SystemSpec& s, const OverrideSet& o, Provenance& p) {
-      s.calibration = s.calibration.with(decl.name, o.any_number(path, decl.dimension));
+      const double v = o.any_number(path, decl.dimension);
+      if (!decl.in_range(v)) throw core::Error::flag("--set " + path, o.all().at(path), decl.range_text());
+      s.calibration = s.calibration.with(decl.name, v);
       p.set(path, o.all().at(path));
     }});
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fmt/format.h>
 
 #include "core/suggest.hpp"
 
@@ -55,6 +56,12 @@ std::optional<double> read_optional(const core::ConfigNode& parent, std::string_
   return read_sourced_positive(*child, d, sources);
 }
 
+std::string ParamDecl::range_text() const {
+  const auto num = [](double v) { return fmt::format("{}", v); };
+  if (max == HUGE_VAL) return (min_exclusive ? "a value above " : "a value of at least ") + num(min);
+  return fmt::format("a value in {}{}, {}]", min_exclusive ? "(" : "[", num(min), num(max));
+}
+
 Calibration Calibration::parse(const core::ConfigNode* node, const CalibrationSchema& schema,
                                ParamDecl::Scope scope, SourceMap& sources) {
   Calibration out;
@@ -70,7 +77,9 @@ Calibration Calibration::parse(const core::ConfigNode* node, const CalibrationSc
   for (const auto& key : node->keys()) {
     const auto decl = std::find_if(schema.begin(), schema.end(),
                                    [&](const ParamDecl& p) { return p.name == key && p.scope == scope; });
-    out.values_[key] = read_sourced(node->at(key), decl->dimension, sources);
+    const double v = read_sourced(node->at(key), decl->dimension, sources);
+    if (!decl->in_range(v)) throw sourced_value_error(node->at(key), decl->range_text());
+    out.values_[key] = v;
     out.given_[key] = true;
   }
   return out;
@@ -79,7 +88,7 @@ Calibration Calibration::parse(const core::ConfigNode* node, const CalibrationSc
 double Calibration::get(std::string_view name) const {
   auto it = values_.find(name);
   if (it == values_.end())
-    throw core::Error("internal: calibration parameter '" + std::string(name) +
+    throw core::InternalError("calibration parameter '" + std::string(name) +
                       "' is not declared; register it in the layer's calibration_schema()");
   return it->second;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cmath>
 #include <map>
 #include <optional>
 #include <string>
@@ -35,12 +36,19 @@ struct ParamDecl {
   core::Dimension dimension;
   double default_value;
   std::string description;
+  // Physical range; a value outside it is bad input, reported at the file:line or flag that gave it.
+  double min = -HUGE_VAL;
+  double max = HUGE_VAL;
+  bool min_exclusive = false;
+
+  bool in_range(double v) const { return (min_exclusive ? v > min : v >= min) && v <= max; }
+  std::string range_text() const;  // "a value in (0, 1]"
 };
 using CalibrationSchema = std::vector<ParamDecl>;
 
 // Calibrated values of one chip or system: only parameters the schema declares are accepted.
 // Contract: get(name) returns the catalog's value, or the declared default, or throws if the
-// name was never declared (a programming error reported as core::Error).
+// name was never declared (a programming error: core::InternalError).
 class Calibration {
  public:
   Calibration() = default;

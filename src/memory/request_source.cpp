@@ -77,36 +77,58 @@ bool parse_hex(std::string_view t, std::uint64_t& out) {
 }  // namespace
 
 TraceSource::TraceSource(const std::filesystem::path& file, int request_bytes, double clock_hz)
-    : request_bytes_(request_bytes) {
-  std::ifstream in(file);
-  if (!in) throw core::Error(fmt::format("{}: expected a readable trace file", file.string()));
+    : name_(file.string()), line_(kMaxLineChars + 1, '\0'), request_bytes_(request_bytes), clock_hz_(clock_hz) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec))
+    throw core::Error(fmt::format("{}: expected a trace file, got a directory", name_));
+  auto in = std::make_unique<std::ifstream>(file);
+  if (!*in) throw core::Error(fmt::format("{}: expected a readable trace file", name_));
+  in_ = std::move(in);
+  have_pending_ = parse_next(pending_);
+  if (!have_pending_) throw core::Error(fmt::format("{}: expected at least one request line", name_));
+}
+
+TraceSource::~TraceSource() = default;
+
+bool TraceSource::parse_next(MemRequest& r) {
   constexpr std::string_view kForm = "\"<cycle-or-time> <R|W> <hex address>\" or \"LD|ST <hex address>\"";
-  std::string text;
-  int line_no = 0;
-  std::uint64_t last = 0;
-  while (std::getline(in, text)) {
-    ++line_no;
-    std::string_view line = text;
+  for (;;) {
+    // Lines are read into a fixed buffer, so a hostile line (a file without newlines) cannot
+    // grow memory either.
+    in_->getline(line_.data(), static_cast<std::streamsize>(line_.size()));
+    if (in_->bad()) throw core::Error(fmt::format("{}: expected a readable trace file (read failed)", name_));
+    const bool at_end = in_->eof();
+    if (in_->fail() && !at_end)
+      throw core::Error(core::SourceLocation{name_, line_no_ + 1, 0}, "trace line", line_.substr(0, 40) + "...",
+                        fmt::format("a line of at most {} characters", kMaxLineChars));
+    const auto got = static_cast<std::size_t>(in_->gcount());
+    if (at_end && got == 0) return false;
+    ++line_no_;
+    std::string_view line(line_.data(), at_end ? got : got - 1);
     if (const auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
     std::string_view rest = line;
     const auto a = next_token(rest);
     if (a.empty()) continue;
+    const auto at = [&] { return core::SourceLocation{name_, line_no_, 0}; };
     const auto bad = [&] {
       std::string shown(line);
       while (!shown.empty() && (shown.back() == '\r' || shown.back() == ' ')) shown.pop_back();
-      return core::Error(core::SourceLocation{file.string(), line_no, 0}, "trace line", shown, std::string(kForm));
+      return core::Error(at(), "trace line", shown, std::string(kForm));
     };
-    MemRequest r;
+    r = MemRequest{};
+    std::string_view addr;
     if (a == "LD" || a == "ST" || a == "ld" || a == "st") {
-      if (!parse_hex(next_token(rest), r.address)) throw bad();
+      addr = next_token(rest);
+      if (!parse_hex(addr, r.address)) throw bad();
       r.write = a == "ST" || a == "st";
-      r.arrival_cycle = last;
+      r.arrival_cycle = last_;
     } else {
       const auto op = next_token(rest);
       if (op == "R" || op == "r") r.write = false;
       else if (op == "W" || op == "w") r.write = true;
       else throw bad();
-      if (!parse_hex(next_token(rest), r.address)) throw bad();
+      addr = next_token(rest);
+      if (!parse_hex(addr, r.address)) throw bad();
       std::uint64_t cyc = 0;
       const auto res = std::from_chars(a.data(), a.data() + a.size(), cyc);
       if (res.ec == std::errc() && res.ptr == a.data() + a.size()) {
@@ -114,29 +136,41 @@ TraceSource::TraceSource(const std::filesystem::path& file, int request_bytes, d
       } else {
         double seconds = 0;
         if (!core::parse_quantity(a, core::Dimension::kSeconds, &seconds) || seconds < 0) throw bad();
-        r.arrival_cycle = static_cast<std::uint64_t>(std::llround(seconds * clock_hz));
+        const double cycles = std::round(seconds * clock_hz_);
+        r.arrival_cycle = cycles > static_cast<double>(kMaxTraceCycles) ? kMaxTraceCycles + 1
+                                                                         : static_cast<std::uint64_t>(cycles);
       }
-      if (r.arrival_cycle < last)
-        throw core::Error(core::SourceLocation{file.string(), line_no, 0}, "trace time", std::string(a),
-                          fmt::format("a time not earlier than the previous line's (cycle {})", last));
+      if (r.arrival_cycle > kMaxTraceCycles)
+        throw core::Error(at(), "trace time", std::string(a),
+                          fmt::format("a time of at most {} memory cycles ({:.3g} s): idle time is simulated "
+                                      "refresh by refresh",
+                                      kMaxTraceCycles, static_cast<double>(kMaxTraceCycles) / clock_hz_));
+      if (r.arrival_cycle < last_)
+        throw core::Error(at(), "trace time", std::string(a),
+                          fmt::format("a time not earlier than the previous line's (cycle {})", last_));
     }
     if (!next_token(rest).empty()) throw bad();
-    last = r.arrival_cycle;
-    requests_.push_back(r);
+    // The simulator splits a request at granule boundaries; near the top of the 64-bit space the
+    // boundary arithmetic would wrap, so the top half is refused (no memory is that large).
+    if (r.address >= kAddressLimit)
+      throw core::Error(at(), "trace address", std::string(addr),
+                        fmt::format("an address below 0x{:x}", kAddressLimit));
+    last_ = r.arrival_cycle;
+    return true;
   }
-  if (requests_.empty()) throw core::Error(fmt::format("{}: expected at least one request line", file.string()));
 }
 
 bool TraceSource::next(MemRequest& out) {
-  if (pos_ >= requests_.size()) return false;
-  out = requests_[pos_++];
+  if (!have_pending_) return false;
+  out = pending_;
+  ++read_;
+  reads_ += out.write ? 0 : 1;
+  have_pending_ = parse_next(pending_);
   return true;
 }
 
 double TraceSource::read_fraction() const {
-  std::size_t reads = 0;
-  for (const auto& r : requests_) reads += r.write ? 0 : 1;
-  return static_cast<double>(reads) / static_cast<double>(requests_.size());
+  return read_ ? static_cast<double>(reads_) / static_cast<double>(read_) : 0.0;
 }
 
 }  // namespace xpusim::memory

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <istream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -59,20 +60,39 @@ class SyntheticSource final : public RequestSource {
 //   LD|ST <hex address>                     (Ramulator load/store form; issued back to back)
 // Blank lines and '#' comments are skipped. Times with a unit (ns, us, ms, s, ps) are converted
 // to memory clock cycles; bare integers are cycles.
-// Contract: a bad line throws core::Error naming file:line, the text and the expected form;
-// arrival times must not decrease.
+// The file is streamed: next() reads the next line, so a trace of any length (a pipe, /dev/stdin)
+// runs in bounded memory; size() is 0 (not known in advance).
+// Contract: a bad line throws core::Error naming file:line, the text and the expected form (from
+// the constructor for the first request, else from next()); arrival times must not decrease, a
+// address must be below kAddressLimit (2^63), and no arrival may come later than kMaxTraceCycles
+// (idle memory time is simulated refresh by refresh: about 1 s per 1e8 idle cycles).
 class TraceSource final : public RequestSource {
  public:
+  static constexpr std::uint64_t kMaxTraceCycles = 1ull << 30;
+  static constexpr std::uint64_t kAddressLimit = 1ull << 63;
+  static constexpr std::size_t kMaxLineChars = 4096;
+
   TraceSource(const std::filesystem::path& file, int request_bytes, double clock_hz);
+  ~TraceSource() override;
   bool next(MemRequest& out) override;
-  std::uint64_t size() const override { return requests_.size(); }
+  std::uint64_t size() const override { return 0; }
   int request_bytes() const override { return request_bytes_; }
-  double read_fraction() const;
+  std::uint64_t requests_read() const { return read_; }
+  double read_fraction() const;  // of the requests read so far
 
  private:
-  std::vector<MemRequest> requests_;
-  std::size_t pos_ = 0;
+  bool parse_next(MemRequest& out);
+
+  std::string name_;
+  std::unique_ptr<std::istream> in_;
+  std::string line_;  // fixed buffer of kMaxLineChars + 1
+  int line_no_ = 0;
+  std::uint64_t last_ = 0;
+  std::uint64_t read_ = 0, reads_ = 0;
   int request_bytes_;
+  double clock_hz_;
+  MemRequest pending_{};
+  bool have_pending_ = false;
 };
 
 }  // namespace xpusim::memory

@@ -1,6 +1,9 @@
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <optional>
 
+#include "core/limits.hpp"
 #include "core/suggest.hpp"
 #include "model/architecture.hpp"
 
@@ -22,16 +25,24 @@ class HfReader {
     if (!n || n->is_null()) return std::nullopt;
     return n;
   }
-  long long positive(std::string_view key) const { return root_.at(key).as_positive_int(); }
+  // Widths and counts are bounded (core/limits.hpp) so that products of them stay exact.
+  long long positive(std::string_view key) const { return bounded(root_.at(key)); }
   long long positive_or(std::string_view key, long long fallback) const {
     auto n = present(key);
-    return n ? n->as_positive_int() : fallback;
+    return n ? bounded(*n) : fallback;
+  }
+  static long long bounded(const core::ConfigNode& n) {
+    const long long v = n.as_positive_int();
+    if (v > core::kMaxModelDim)
+      throw n.error("a positive integer of at most " + std::to_string(core::kMaxModelDim));
+    return v;
   }
   long long non_negative_or(std::string_view key, long long fallback) const {
     auto n = present(key);
     if (!n) return fallback;
     const long long v = n->as_int();
     if (v < 0) throw n->error("a non-negative integer");
+    if (v > core::kMaxModelDim) throw n->error("a non-negative integer of at most " + std::to_string(core::kMaxModelDim));
     return v;
   }
   bool flag_or(std::string_view key, bool fallback) const {
@@ -211,6 +222,9 @@ void read_gpt_neox(const HfReader& r, Architecture& a) {
 }
 
 void validate(const HfReader& r, Architecture& a) {
+  if (a.layers > core::kMaxLayers)
+    for (const char* key : {"num_hidden_layers", "n_layer", "num_layers"})
+      if (auto n = r.present(key)) throw n->error("at most " + std::to_string(core::kMaxLayers) + " layers");
   if (a.heads % a.kv_heads != 0)
     throw r.at("num_key_value_heads")
         .error("a divisor of num_attention_heads (" + std::to_string(a.heads) + ")");
@@ -255,6 +269,9 @@ Architecture parse_architecture(const core::ConfigNode& root, std::string name) 
     if (a.model_type == "qwen2_moe") read_qwen2_moe(r, a);
   }
   validate(r, a);
+  if (!(a.params_total() <= core::kMaxModelParams))
+    throw root.error(fmt::format("a model of at most {:g} parameters (this config describes {:.3g})",
+                                 core::kMaxModelParams, a.params_total()));
   return a;
 }
 

@@ -4,6 +4,27 @@
 
 namespace xpusim::report {
 
+namespace {
+
+// An infeasible design keeps what was computed (e.g. the memory that did not fit); a figure the
+// model never reached is null ("-" in a table), not a zero that reads as a result.
+void null_uncomputed(Record& out, const training::StepResult& r) {
+  if (r.memory.total() <= 0) {
+    out["memory_per_gpu_bytes"] = nullptr;
+    for (auto& v : out["memory_breakdown"]) v = nullptr;
+  }
+  if (r.memory_capacity_bytes <= 0) out["memory_capacity_bytes"] = nullptr;
+  if (!(r.step_time_s > 0)) {
+    for (const char* k : {"step_time_s", "tokens_per_s", "model_tflops_per_gpu", "hardware_tflops_per_gpu", "mfu", "hfu"})
+      out[k] = nullptr;
+    for (auto& v : out["time_breakdown_s"]) v = nullptr;
+  }
+  if (r.layout.dp <= 0) out["parallelism"]["dp"] = nullptr;
+  if (r.microbatches <= 0) out["parallelism"]["microbatches"] = nullptr;
+}
+
+}  // namespace
+
 Record training_record(const training::StepResult& r, const std::string& model, const std::string& system) {
   const auto& l = r.layout;
   const auto& m = r.memory;
@@ -46,6 +67,7 @@ Record training_record(const training::StepResult& r, const std::string& model, 
                               {"sp", l.sp()},
                               {"dtype", std::string(core::dtype_name(l.dtype))},
                               {"order", training::axis_order_name(l.order)}};
+  if (!r.feasible) null_uncomputed(out, r);
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/limits.hpp"
 #include "core/suggest.hpp"
 
 namespace xpusim::scenario {
@@ -18,6 +19,12 @@ long long positive(const FieldValue& v) {
     used = 0;
   }
   if (used != v.text.size() || v.text.empty() || n <= 0) throw v.error("a positive integer");
+  return n;
+}
+
+long long bounded(const FieldValue& v, long long limit, const char* why) {
+  const long long n = positive(v);
+  if (n > limit) throw v.error("a positive integer of at most " + std::to_string(limit) + " (" + why + ")");
   return n;
 }
 
@@ -108,11 +115,13 @@ std::vector<RunField> build_training_fields() {
   f.push_back(count("etp", "--etp", "GPUs", "", false, "Expert tensor parallel size (default: tp)",
                     [](Layout& l, const FieldValue& v) { l.etp = small_positive(v); }));
   f.push_back(count("seq_len", "--seq-len", "tokens", "", true, "Sequence length in tokens",
-                    [](Layout& l, const FieldValue& v) { l.seq_len = positive(v); }));
+                    [](Layout& l, const FieldValue& v) {
+                      l.seq_len = bounded(v, core::kMaxSequenceTokens, "13x the longest published context");
+                    }));
   f.push_back(count("global_batch", "--global-batch", "sequences", "", true, "Sequences per optimizer step",
-                    [](Layout& l, const FieldValue& v) { l.global_batch = positive(v); }));
+                    [](Layout& l, const FieldValue& v) { l.global_batch = bounded(v, 1LL << 31, "2^31 sequences"); }));
   f.push_back(count("micro_batch", "--micro-batch", "sequences", "1", false, "Sequences per micro-batch",
-                    [](Layout& l, const FieldValue& v) { l.micro_batch = positive(v); }));
+                    [](Layout& l, const FieldValue& v) { l.micro_batch = bounded(v, 1LL << 31, "2^31 sequences"); }));
   f.push_back(pick("recompute", "--recompute", {"none", "selective", "full"}, "none", "Activation recomputation",
                    [](Layout& l, std::size_t i) { l.recompute = static_cast<training::Recompute>(i); }));
   f.push_back(pick("zero", "--zero", {"0", "1", "2", "3"}, "1",

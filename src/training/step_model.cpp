@@ -50,7 +50,8 @@ hardware::CalibrationSchema calibration_schema() {
       {"sustained_clock_fraction", ParamDecl::Scope::kSystem, core::Dimension::kDimensionless, 1.0,
        "tensor-core throughput a multi-day training job sustains on this system (clock under its "
        "power and thermal limits, every GPU of the job at once), as a fraction of the short kernel "
-       "benchmarks the chip's GEMM and attention calibration was fitted on; divides matmul times"},
+       "benchmarks the chip's GEMM and attention calibration was fitted on; divides matmul times",
+       0.0, 1.0, true},
   };
 }
 
@@ -143,9 +144,9 @@ StepModel::StepModel(model::Architecture arch, std::shared_ptr<const hardware::S
                      std::shared_ptr<const cost::CostModel> cost)
     : arch_(std::move(arch)), system_(std::move(system)), cost_(std::move(cost)), coll_(*system_),
       cache_(std::make_unique<ShapeCache>()) {
-  if (cost_ == nullptr) throw core::Error(system_->name() + ": StepModel needs a cost model, got none");
+  if (cost_ == nullptr) throw core::InternalError(system_->name() + ": StepModel needs a cost model, got none");
   if (cost_->chip().name() != system_->chip().name())
-    throw core::Error(system_->name() + ": cost model is for chip " + std::string(cost_->chip().name()) +
+    throw core::InternalError(system_->name() + ": cost model is for chip " + std::string(cost_->chip().name()) +
                       ", the system has " + std::string(system_->chip().name()));
   init();
 }
@@ -161,7 +162,7 @@ void StepModel::init() {
   memory_reserve_ = system_->calibration().get("training_memory_reserve");
   clock_fraction_ = system_->calibration().get("sustained_clock_fraction");
   if (!(clock_fraction_ > 0.0 && clock_fraction_ <= 1.0))
-    throw core::Error(system_->name() + ": calibration sustained_clock_fraction: expected a value in (0, 1], got " +
+    throw core::InternalError(system_->name() + ": calibration sustained_clock_fraction outside (0, 1], the schema's range: " +
                       std::to_string(clock_fraction_));
   capacity_ = system_->chip().memory().capacity_bytes();
   // Lookups are not matmuls: position embeddings, and the token table unless it is tied to the
@@ -298,6 +299,8 @@ std::string StepModel::check_layout(Layout& l) const {
     return "attention heads " + str(arch_.heads) + " are not divisible by tp " + str(l.tp);
   if (arch_.kv_heads % l.tp != 0 && l.tp % arch_.kv_heads != 0)
     return "kv heads " + str(arch_.kv_heads) + " and tp " + str(l.tp) + " do not divide one another";
+  if (arch_.ffn > 0 && arch_.ffn % l.tp != 0)  // else the operator inventory would refuse the layout
+    return "MLP width (intermediate_size) " + str(arch_.ffn) + " is not divisible by tp " + str(l.tp);
   const long long chunks = static_cast<long long>(l.pp) * l.vpp;
   if (l.trim_edge_stages) {
     if (l.pp < 2) return "trimmed edge stages need pp > 1";
@@ -708,16 +711,21 @@ void StepModel::throughput(const Layout& l, StepResult& r) const {
   const double layers = static_cast<double>(arch_.layers), seq = static_cast<double>(l.seq_len);
   const double attn = layers * seq * attn_dims_;
   r.model_flops = tokens * (6.0 * matmul_params_ + 6.0 * attn);
+  // Hardware FLOPs are the ones executed: the causal mask skips half the score/value matmuls
+  // (the model-FLOP convention counts them), and the recomputed forward is executed again.
+  const double attn_run = 0.5 * attn;
   double extra = 0;
-  if (l.recompute == Recompute::kFull) extra = 2.0 * matmul_params_ + 2.0 * attn;
-  if (l.recompute == Recompute::kSelective) extra = 2.0 * attn;
-  r.hardware_flops = r.model_flops + tokens * extra;
+  if (l.recompute == Recompute::kFull) extra = 2.0 * matmul_params_ + 2.0 * attn_run;
+  if (l.recompute == Recompute::kSelective) extra = 2.0 * attn_run;
+  r.hardware_flops = tokens * (6.0 * matmul_params_ + 6.0 * attn_run + extra);
   const double gpus = static_cast<double>(l.gpus);
   const double peak = system_->chip().peak_flops_per_s(l.dtype);
   r.model_tflops_per_gpu = r.model_flops / r.step_time_s / gpus / 1e12;
   r.hardware_tflops_per_gpu = r.hardware_flops / r.step_time_s / gpus / 1e12;
   r.mfu = r.model_tflops_per_gpu * 1e12 / peak;
   r.hfu = r.hardware_tflops_per_gpu * 1e12 / peak;
+  // A physical limit: no GPU executes more FLOPs than its peak; past it the model is wrong.
+  core::check_invariant(r.hfu <= 1.0 + 1e-9, "hardware FLOP utilisation above the chip's peak");
 }
 
 StepModel::StageParams StepModel::stage_params(const Layout& l, const ParamSplit& p, int s) const {

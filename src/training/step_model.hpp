@@ -116,8 +116,7 @@ hardware::CalibrationSchema calibration_schema();
 // costs) is allocation-free when feasible and costs match the layout (see shape_costs).
 // check_memory(l) gives exactly evaluate(l).memory and fits == evaluate(l).feasible, without
 // operator costs or collectives, so a search can prune layouts before timing them; it never
-// throws. (One gap predates it: a tp that check_layout accepts but the operator inventory
-// rejects, e.g. one not dividing the MLP width, makes evaluate(layout) throw core::Error.)
+// throws.
 class StepModel {
  public:
   // `timings` (the HBM timing sets) lets memory-bound kernels use the analytical HBM model the

@@ -48,7 +48,7 @@ cost::CostParams coordinate_descent(const std::vector<const KernelRow*>& rows, c
                               const std::vector<std::string>& names, const memory::AnalyticalModel* hbm) {
   for (const auto& n : names) {
     double* v = cost::cost_param(p, n);
-    if (v == nullptr) throw core::Error("internal: unknown cost parameter '" + n + "'");
+    if (v == nullptr) throw core::InternalError("unknown cost parameter '" + n + "'");
     const Bounds b = param_bounds(n);
     *v = std::clamp(*v, b.lo, b.hi);
   }
@@ -58,7 +58,7 @@ cost::CostParams coordinate_descent(const std::vector<const KernelRow*>& rows, c
     bool improved = false;
     for (std::size_t i = 0; i < names.size(); ++i) {
       const double* v = cost::cost_param(p, names[i]);
-      if (v == nullptr) throw core::Error("internal: unknown cost parameter '" + names[i] + "'");
+      if (v == nullptr) throw core::InternalError("unknown cost parameter '" + names[i] + "'");
       const Bounds b = param_bounds(names[i]);
       bool moved = false;
       for (const double sign : {1.0, -1.0}) {

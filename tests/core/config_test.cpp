@@ -80,9 +80,13 @@ TEST(ConfigNode, NestedUnknownKeyNamesItsPath) {
 }
 
 TEST(ConfigNode, DuplicateKeyIsAnError) {
-  const auto root = ConfigNode::parse("bf16: 1\nfp8: 2\nbf16: 3\n", "d.yaml");
-  EXPECT_EQ(message_of([&] { root.expect_keys({"bf16", "fp8"}); }),
+  // Refused when parsed (yaml-cpp would keep the first), nested and in JSON flow syntax too.
+  EXPECT_EQ(message_of([&] { ConfigNode::parse("bf16: 1\nfp8: 2\nbf16: 3\n", "d.yaml"); }),
             "d.yaml:3: bf16: expected each field given once, got \"bf16\"");
+  EXPECT_EQ(message_of([&] { ConfigNode::parse("{\"a\": {\"b\": 1,\n \"b\": 2}}", "d.json"); }),
+            "d.json:2: a.b: expected each field given once, got \"b\"");
+  EXPECT_EQ(message_of([&] { ConfigNode::parse("l:\n  - {x: 1, x: 1}\n", "l.yaml"); }),
+            "l.yaml:2: l[0].x: expected each field given once, got \"x\"");
 }
 
 TEST(ConfigNode, WrongTypesNameFileLineFieldAndValue) {

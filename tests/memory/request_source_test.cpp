@@ -27,6 +27,9 @@ std::string error_of(const std::string& name, const std::string& text) {
   const auto path = test::write_temp_file(name, text);
   try {
     TraceSource src(path, 64, 1.6e9);
+    MemRequest r;
+    while (src.next(r)) {
+    }  // lines after the first are read as the trace streams
     return "";
   } catch (const core::Error& e) {
     return e.what();
@@ -43,7 +46,7 @@ TEST(TraceSource, ReadsBothFormsAndTimeUnits) {
                                           "LD 0x2000\n"
                                           "ST 0x2040\n");
   TraceSource src(path, 64, 1.6e9);
-  EXPECT_EQ(src.size(), 5u);
+  EXPECT_EQ(src.size(), 0u);  // streamed: not known in advance
   MemRequest r;
   ASSERT_TRUE(src.next(r));
   EXPECT_EQ(r.arrival_cycle, 0u);
@@ -61,6 +64,7 @@ TEST(TraceSource, ReadsBothFormsAndTimeUnits) {
   ASSERT_TRUE(src.next(r));
   EXPECT_TRUE(r.write);
   EXPECT_FALSE(src.next(r));
+  EXPECT_EQ(src.requests_read(), 5u);
   EXPECT_DOUBLE_EQ(src.read_fraction(), 3.0 / 5.0);
 }
 

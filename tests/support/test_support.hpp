@@ -16,6 +16,9 @@ struct CliResult {
 
 // Runs `xpusim <args>` (each arg shell-quoted) with the source tree's data directory.
 CliResult run_cli(const std::vector<std::string>& args);
+// The same through the shell: `<producer> | ( <setup> xpusim <args> )`, e.g. a generated stream
+// on stdin under `ulimit -v`, or an environment variable (setup "export X=1;").
+CliResult run_cli_shell(const std::string& producer, const std::string& setup, const std::vector<std::string>& args);
 
 // The built-in catalog, loaded once with every layer's calibration schema.
 const hardware::Catalog& catalog();

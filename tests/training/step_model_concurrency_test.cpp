@@ -273,8 +273,9 @@ TEST(StepModel, SharedCostModelMustBeForTheSystemsChip) {
   const auto h100 = test::catalog().system("dgx-h100", "--system");
   const auto a100 = test::catalog().system("dgx-a100", "--system");
   const auto cost = std::make_shared<const cost::CostModel>(a100->chip());
-  EXPECT_THROW(StepModel(arch("llama3-8b"), h100, cost), core::Error);
-  EXPECT_THROW(StepModel(arch("llama3-8b"), h100, std::shared_ptr<const cost::CostModel>()), core::Error);
+  // A programming error (the caller paired them), not bad input.
+  EXPECT_THROW(StepModel(arch("llama3-8b"), h100, cost), core::InternalError);
+  EXPECT_THROW(StepModel(arch("llama3-8b"), h100, std::shared_ptr<const cost::CostModel>()), core::InternalError);
 }
 
 TEST(StepModel, FastestFeasibleTakesAConstModel) {

@@ -134,7 +134,9 @@ TEST(StepModel, RecomputationTradesMemoryForTime) {
   EXPECT_LT(full.memory.activations, none.memory.activations / 3);
   EXPECT_GT(full.step_time_s, none.step_time_s);
   EXPECT_GT(full.hfu, full.mfu * 1.2);  // the recomputed forward is hardware FLOPs only
-  EXPECT_DOUBLE_EQ(none.hfu, none.mfu);
+  // Executed FLOPs: the causal mask skips half the attention matmuls the MFU convention counts.
+  EXPECT_LT(none.hfu, none.mfu);
+  EXPECT_GT(none.hfu, none.mfu * 0.8);
 }
 
 TEST(StepModel, ContextParallelExchangesKeysAndValues) {
