@@ -69,7 +69,8 @@ void hw_show(Context& ctx, const std::string& name, const std::vector<std::strin
   if (cat.find_chip(name)) return show_chip();
   if (cat.find_system(name)) return show_system();
   if (hardware::Catalog::looks_like_file(name)) {
-    if (!std::filesystem::exists(name)) throw core::Error::flag("NAME", name, "an existing chip or system YAML file");
+    std::error_code ec;
+    if (!std::filesystem::exists(name, ec)) throw core::Error::flag("NAME", name, "an existing chip or system YAML file");
     // A user's file: its `kind:` says whether it is a chip or a system.
     const auto root = core::ConfigNode::load_file(name);
     const auto kind = root.find("kind");

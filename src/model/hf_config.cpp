@@ -296,12 +296,14 @@ std::filesystem::path resolve_model_config(const std::string& name_or_path,
   const bool looks_like_path = name_or_path.find('/') != std::string::npos ||
                                (name_or_path.size() > 5 && name_or_path.ends_with(".json"));
   if (looks_like_path) {
-    if (!std::filesystem::is_regular_file(name_or_path))
+    std::error_code ec;  // non-throwing: a name too long for a path is just not a file
+    if (!std::filesystem::is_regular_file(name_or_path, ec))
       throw core::Error::flag("--model", name_or_path, "an existing config.json file");
     return name_or_path;
   }
   const auto shipped = data_dir / "models" / (name_or_path + ".json");
-  if (std::filesystem::is_regular_file(shipped)) return shipped;
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(shipped, ec)) return shipped;
   std::string expected = "a known model name or a path to a HuggingFace config.json";
   const auto near = core::closest_names(name_or_path, builtin_model_names(data_dir));
   if (!near.empty()) {

@@ -153,6 +153,23 @@ TEST(HostileSizes, ModelConfigSizesAreBounded) {
                  {"wide.json:", "parameters"});
 }
 
+// --- Found by fuzzing (fuzz/hardware_yaml_fuzz.cpp) ---------------------------------------------
+
+TEST(FuzzRegression, NameTooLongForAPathIsBadInputNotACrash) {
+  // Was: std::filesystem::exists threw filesystem_error (ENAMETOOLONG) out of the catalog: abort.
+  const std::string long_name(5000, 'a');
+  const auto fleet = test::write_temp_file("long.yaml", "name: f\nkind: fleet\nsystems:\n  - system: '" + long_name +
+                                                            ".yaml'\n    nodes: 1\n");
+  const auto r = run_cli({"hw", "show", fleet});
+  EXPECT_TRUE(r.exit_code == 2 || r.exit_code == 0) << r.err;
+  EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
+  expect_refused(train({"--system", long_name + ".yaml", "--gpus", "8", "--seq-len", "4096", "--global-batch", "8"}),
+                 {"--system"});
+  expect_refused(train({"--model", "/" + long_name + ".json", "--gpus", "8", "--seq-len", "4096", "--global-batch", "8"}),
+                 {"--model"});
+  expect_refused({"hw", "show", long_name + ".yaml"}, {"NAME"});
+}
+
 // --- Silent wrong answers ----------------------------------------------------------------------
 
 TEST(PhysicalLimits, LongContextFullRecomputeStaysBelowPeak) {

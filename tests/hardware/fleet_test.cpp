@@ -59,5 +59,19 @@ TEST(Fleet, Errors) {
             path + ":3: systems[0].node: expected a known field (did you mean 'nodes'?), got \"node\"");
 }
 
+// Found by fuzzing (fuzz/hardware_yaml_fuzz.cpp): a system name too long for a path made
+// std::filesystem::exists throw filesystem_error, which escaped as an abort.
+TEST(Fleet, SystemNameTooLongForAPathIsAnError) {
+  const auto path = test::write_temp_file(
+      "long_fleet.yaml", "name: f\nkind: fleet\nsystems:\n  - system: '" + std::string(5000, 'a') + ".yaml'\n    nodes: 1\n");
+  try {
+    test::catalog().fleet(path);
+    FAIL() << "a missing system file was accepted";
+  } catch (const core::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("long_fleet.yaml:4"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("an existing system YAML file"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace xpusim::hardware

@@ -44,10 +44,10 @@ CliResult run_cli(const std::vector<std::string>& args) { return run_cli_shell("
 CliResult run_cli_shell(const std::string& producer, const std::string& setup, const std::vector<std::string>& args) {
   static int counter = 0;
   const auto err_path = temp_dir() / ("stderr_" + std::to_string(getpid()) + "_" + std::to_string(counter++));
-  std::string cmd = std::string("XPUSIM_DATA_DIR=") + shell_quote(XPUSIM_SOURCE_DATA_DIR) + " " +
-                    shell_quote(XPUSIM_BINARY);
+  std::string cmd = shell_quote(XPUSIM_BINARY);
   for (const auto& a : args) cmd += " " + shell_quote(a);
-  if (!producer.empty() || !setup.empty()) cmd = (producer.empty() ? "" : producer + " | ") + "( " + setup + " " + cmd + " )";
+  cmd = "( export XPUSIM_DATA_DIR=" + shell_quote(XPUSIM_SOURCE_DATA_DIR) + "; " + setup + " " + cmd + " )";
+  if (!producer.empty()) cmd = producer + " | " + cmd;
   cmd += " 2>" + shell_quote(err_path.string());
   CliResult r;
   FILE* pipe = popen(cmd.c_str(), "r");

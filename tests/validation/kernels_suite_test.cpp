@@ -61,7 +61,14 @@ TEST(KernelsSuite, SaysWhichRowsAreHeldOutAndWhyRowsAreExcluded) {
   EXPECT_GT(fit, 50);
   EXPECT_GT(held, 50);
   EXPECT_NE(suite().description.find("Excluded rows, by reason"), std::string::npos);
-  EXPECT_NE(suite().description.find("518.6"), std::string::npos);  // the CUDA 12.4 reproduction
+  // The CUDA 12.4 reproduction (cuBLAS at 518.6 TFLOP/s) is excluded: checked on the rows and the
+  // cases themselves, not as a number inside the description's prose.
+  const auto rows = load_kernel_rows(std::filesystem::path(XPUSIM_SOURCE_DATA_DIR) / "calibration" / "gpu_kernels.csv");
+  const auto row = std::find_if(rows.begin(), rows.end(), [](const auto& r) { return r.id == "gemm_fastcu_issue13_h100_k0_8192"; });
+  ASSERT_NE(row, rows.end());
+  EXPECT_TRUE(row->excluded());
+  EXPECT_NE(row->note.find("CUDA 12.4"), std::string::npos) << row->note;
+  for (const auto& c : suite().cases) EXPECT_NE(c.id.rfind("gemm_fastcu_issue13_", 0), 0u) << c.id;
 }
 
 TEST(KernelRows, EveryRowHasAKnownUseAndExcludedRowsAReason) {
@@ -118,8 +125,10 @@ TEST(KernelFit, RecoversTheCatalogValuesFromTheirOwnRows) {
   auto start = shipped;
   start.gemm_mainloop_efficiency_fp8 *= 0.8;
   const auto fitted = fit_cost_params(rows, chip, start, {"gemm_mainloop_efficiency_fp8"}, nullptr);
-  EXPECT_NE(fitted.gemm_mainloop_efficiency_fp8, start.gemm_mainloop_efficiency_fp8);
-  EXPECT_GT(fitted.gemm_mainloop_efficiency_fp8, start.gemm_mainloop_efficiency_fp8);
+  // Recovers the value, not merely moves towards it: within 1% of the shipped calibration from a
+  // start 20% off (the fit's step halves to below 1e-3 relative before it stops).
+  EXPECT_NEAR(fitted.gemm_mainloop_efficiency_fp8 / shipped.gemm_mainloop_efficiency_fp8, 1.0, 0.01)
+      << "fitted " << fitted.gemm_mainloop_efficiency_fp8 << ", shipped " << shipped.gemm_mainloop_efficiency_fp8;
   const auto names = identifiable_params(rows, "h800-sxm5-80gb");
   EXPECT_NE(std::find(names.begin(), names.end(), "gemm_mainloop_efficiency_fp8"), names.end());
   EXPECT_TRUE(identifiable_params(rows, "v100-sxm2-32gb").empty());
