@@ -39,6 +39,9 @@ struct EngineProfile {
   double per_seq_overhead_s = 0;          // CPU per running sequence per iteration
   double graph_kernel_gap_s = 1e-6;       // GPU idle between kernels replayed from a graph
   double prefill_seq_overhead_s = 0;      // per prefill chunk scheduled (input prep, metadata)
+  // Achieved fraction of the operator model's kernel speed in this engine's kernels (its GEMM
+  // and attention libraries on this platform); 1 = the cost layer's calibrated kernels.
+  double device_efficiency = 1.0;
   std::string file;
   hardware::SourceMap sources;
 };

@@ -47,6 +47,18 @@ ReplicaRun simulate_replica(const std::vector<Request>& requests, const StepCost
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   const double kv_token_bytes = step.kv_bytes_per_token();
 
+  // Closed loop (a fixed number of clients): request i >= concurrency arrives when one finishes.
+  std::vector<double> arrival(n);
+  for (std::size_t i = 0; i < n; ++i)
+    arrival[i] = o.concurrency > 0 ? (static_cast<int>(i) < o.concurrency ? 0.0 : 1e300) : requests[i].arrival_s;
+  std::size_t released = o.concurrency > 0 ? std::min<std::size_t>(n, static_cast<std::size_t>(o.concurrency)) : n;
+  auto on_done = [&](double when) {
+    if (o.concurrency > 0 && released < n) {
+      arrival[released] = when;
+      run.requests[released].arrival_s = when;
+      ++released;
+    }
+  };
   std::deque<int> waiting;
   std::vector<int> running, decoding, prefilling;
   std::vector<int> chunk_of(n, 0);
@@ -67,6 +79,7 @@ ReplicaRun simulate_replica(const std::vector<Request>& requests, const StepCost
     run.requests[id].finish_s = t;
     --in_system;
     ++done;
+    on_done(t);
   };
   double swap_bytes = 0;
   auto preempt = [&](int id) {
@@ -82,7 +95,7 @@ ReplicaRun simulate_replica(const std::vector<Request>& requests, const StepCost
     release(id);
   };
   auto admit_arrivals = [&](double until) {
-    while (next < n && requests[next].arrival_s <= until) {
+    while (next < n && arrival[next] <= until) {
       waiting.push_back(static_cast<int>(next));
       ++in_system;
       ++next;
@@ -93,7 +106,7 @@ ReplicaRun simulate_replica(const std::vector<Request>& requests, const StepCost
     admit_arrivals(t);
     if (running.empty() && waiting.empty()) {
       if (next >= n) break;
-      t = std::max(t, requests[next].arrival_s);
+      t = std::max(t, arrival[next]);
       continue;
     }
     StepShape shape;
@@ -182,6 +195,7 @@ ReplicaRun simulate_replica(const std::vector<Request>& requests, const StepCost
         run.requests[id].finish_s = t;
         --in_system;
         ++done;
+        on_done(t);
         continue;
       }
       if (need > 0 && !pool.take(need)) {
@@ -226,7 +240,7 @@ ReplicaRun simulate_replica(const std::vector<Request>& requests, const StepCost
         continue;
       }
       if (next < n && (running.empty() || waiting.empty())) {
-        const double nt = std::max(t, requests[next].arrival_s);
+        const double nt = std::max(t, arrival[next]);
         run.in_system_integral += static_cast<double>(in_system) * (nt - t);
         t = nt;
         continue;
@@ -239,12 +253,13 @@ ReplicaRun simulate_replica(const std::vector<Request>& requests, const StepCost
         run.requests[id].finish_s = t;
         --in_system;
         ++done;
+        on_done(t);
         continue;
       }
       if (next >= n && waiting.empty() && running.empty()) break;
       // Running sequences all blocked (should not happen): advance to the next arrival.
       if (next < n) {
-        t = std::max(t, requests[next].arrival_s);
+        t = std::max(t, arrival[next]);
         continue;
       }
       break;
@@ -260,8 +275,8 @@ ReplicaRun simulate_replica(const std::vector<Request>& requests, const StepCost
     ++run.iterations;
     // Arrivals during the step wait from their arrival (exact in-system integral).
     run.in_system_integral += static_cast<double>(in_system) * dt;
-    while (next < n && requests[next].arrival_s <= t) {
-      run.in_system_integral += t - requests[next].arrival_s;
+    while (next < n && arrival[next] <= t) {
+      run.in_system_integral += t - arrival[next];
       waiting.push_back(static_cast<int>(next));
       ++in_system;
       ++next;

@@ -30,6 +30,9 @@ struct SchedulerOptions {
   double swap_bandwidth = 25e9;  // host link for swapped-out KV blocks, bytes/s
   // Disaggregated decode pool: a request arrives with its prompt already in cache (KV transferred).
   bool decode_only = false;
+  // Closed loop: this many clients, each sending its next request when the last one finished
+  // (0: open loop, requests arrive at their own times).
+  int concurrency = 0;
 };
 
 // One engine iteration, for traces.

@@ -116,9 +116,10 @@ StepCostModel::StepCostModel(const model::Architecture& arch, const cost::CostMo
   d.v_head_dim = d.head_dim;
   d.q_len = 1;
   d.kv_len = 2048;
-  const auto dc = cost.attention(d, chip.supports(kv_dtype) ? kv_dtype : core::Dtype::kBf16, false);
-  const double kv_ref_bytes = 64.0 * 2048.0 * kv_heads_local_ * 2.0 * static_cast<double>(arch.head_dim) * placement.kv_bytes;
-  decode_bw_ = kv_ref_bytes / std::max(1e-9, dc.time_s - launch_);
+  (void)kv_dtype;
+  // A paged block holds every KV head of its tokens (vLLM layout), so blocks are read as
+  // >= 16 KiB contiguous chunks: the streaming read rate of the HBM model applies.
+  decode_bw_ = cost.hbm_bandwidth(1.0);
   model::AttentionShape p = d;
   p.batch = 1;
   p.q_len = p.kv_len = 4096;
@@ -225,8 +226,10 @@ double StepCostModel::time(const StepShape& s) const {
   if (m <= 0) return 0;
   const double per_kernel = uses_graphs(m) ? engine_.graph_kernel_gap_s : launch_;
   const double kernels = static_cast<double>(kernels_per_step_);
-  return dense_time(m) + head_time(std::max(1, s.seqs())) + decode_attention_time(s.decode_context, s.decode_seqs) +
-         prefill_attention_time(s.prefill_pairs, s.prefill_chunks) + kernels * per_kernel + overhead_time(s);
+  const double device = dense_time(m) + head_time(std::max(1, s.seqs())) +
+                        decode_attention_time(s.decode_context, s.decode_seqs) +
+                        prefill_attention_time(s.prefill_pairs, s.prefill_chunks);
+  return device / engine_.device_efficiency + kernels * per_kernel + overhead_time(s);
 }
 
 double StepCostModel::activation_peak_bytes(long long tokens) const {
