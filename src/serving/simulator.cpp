@@ -115,8 +115,21 @@ ReplicaRun simulate_replica(const std::vector<Request>& requests, const StepCost
     decoding.clear();
     prefilling.clear();
     bool preempted = false;
+    // Without chunked prefill (vLLM V0, LMDeploy) a step is all prefill while a waiting request
+    // can be admitted, else all decode.
+    int active_now = 0;
+    for (int id : running)
+      if (id >= 0) ++active_now;
+    bool prefill_turn = false;
+    if (!o.chunked_prefill && o.kind == SchedulerKind::kContinuous && !waiting.empty() && active_now < o.max_num_seqs) {
+      const Seq& f = seqs[waiting.front()];
+      const long long upto = o.admission == Admission::kGuaranteedNoEvict
+                                 ? static_cast<long long>(f.prompt) + f.output - f.generated
+                                 : (f.swapped ? f.ctx : f.prompt);
+      prefill_turn = !f.swapped && pool.available() >= blocks_for(upto, B) - (f.uncached + static_cast<long long>(f.cached.size()));
+    }
     // 1. Running sequences that decode: one token each (plus drafts), a block when one fills.
-    for (std::size_t i = 0; i < running.size(); ++i) {
+    for (std::size_t i = 0; i < running.size() && !prefill_turn; ++i) {
       const int id = running[i];
       if (id < 0) continue;
       Seq& s = seqs[id];

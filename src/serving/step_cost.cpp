@@ -156,7 +156,8 @@ double StepCostModel::dense_uncached(long long tokens) const {
       if (weight_only && op.params > 0 &&
           (op.kind == model::OpKind::kGemm || op.kind == model::OpKind::kGroupedGemm)) {
         // Weight-only quantisation: 16-bit math, fewer weight bytes streamed.
-        const double saved = op.params * (2.0 - wb);
+        // Only the weights the op reads (the routed experts that receive tokens) shrink.
+        const double saved = std::min(op.params * 2.0, op.bytes_read) * (1.0 - wb / 2.0);
         ti = std::max(op.flops / peak16, ti - saved / stream_bw);
       }
       t += std::max(0.0, ti);

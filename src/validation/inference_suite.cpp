@@ -67,13 +67,25 @@ std::string map_model(const std::string& model_text) {
   return "";
 }
 
-std::string map_engine(const std::string& prefix, const std::string& chip) {
+// vLLM before V1 (0.8) scheduled prefill-first without chunking: its own profile.
+bool vllm_v0(const std::string& version) {
+  if (version.find("2024") != std::string::npos) return true;
+  const auto p = version.find("0.");
+  if (p == std::string::npos) return false;
+  try {
+    return std::stoi(version.substr(p + 2)) < 8;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+std::string map_engine(const std::string& prefix, const std::string& chip, const std::string& version) {
   if (prefix == "gptfast") return "gpt-fast";
   if (prefix == "lmdeploy010" || prefix == "lmdeploy020") return "lmdeploy";
   if (prefix == "nim180") return "trtllm";
   if (prefix == "llmib" || prefix == "vllmci9515" || prefix == "oci" || prefix == "vllmfp8kv" || prefix == "amdperf" ||
       prefix == "vllmamd")
-    return chip == "mi300x" ? "vllm-rocm" : "vllm";
+    return std::string(vllm_v0(version) ? "vllm-v0" : "vllm") + (chip == "mi300x" ? "-rocm" : "");
   return "";
 }
 
@@ -115,7 +127,7 @@ InferenceRows load_inference_rows(const std::filesystem::path& csv) {
       exclude("hardware not in the catalog (" + row.text("gpu") + ")");
       continue;
     }
-    r.engine = map_engine(prefix, r.chip);
+    r.engine = map_engine(prefix, r.chip, row.has("engine_version") ? row.text("engine_version") : "");
     if (r.engine.empty()) {
       exclude("deployment not modelled (DeepSeek MLA/wide-EP or production averages, or configuration not given)");
       continue;
@@ -152,6 +164,8 @@ InferenceRows load_inference_rows(const std::filesystem::path& csv) {
     const std::string w = lower(row.text("weight_dtype"));
     r.weights = has(w, "int4") ? "int4" : has(w, "int8") ? "int8" : has(w, "fp8") ? "fp8" : "bf16";
     r.kv_bytes = has(lower(row.text("kv_dtype")), "fp8") ? 1 : 2;
+    // NIM's FP8 TensorRT-LLM profiles quantise the KV cache too (the source does not say).
+    if (prefix == "nim180" && r.weights == "fp8") r.kv_bytes = 1;
     r.published = to_si(row.number("value"), r.unit);
     r.calibration = (seen[prefix]++ % 2) == 0;
     out.rows.push_back(std::move(r));
