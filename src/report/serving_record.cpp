@@ -23,6 +23,7 @@ Record serving_record(const serving::ServeResult& r, const serving::ServeSpec& s
   rec["ttft_s"] = dist(r.ttft_s);
   rec["tpot_s"] = dist(r.tpot_s);
   rec["e2e_latency_s"] = dist(r.e2e_s);
+  rec["itl_s"] = dist(r.itl_s);
   rec["goodput_requests_per_s"] = r.goodput_requests_per_s;
   rec["goodput_requests_per_s_per_gpu"] = spec.gpus > 0 ? r.goodput_requests_per_s / spec.gpus : 0.0;
   rec["kv_cache_bytes"] = r.kv.kv_bytes;

@@ -42,6 +42,9 @@ struct EngineProfile {
   // Achieved fraction of the operator model's kernel speed in this engine's kernels (its GEMM
   // and attention libraries on this platform); 1 = the cost layer's calibrated kernels.
   double device_efficiency = 1.0;
+  // Same for its attention kernels (paged decode attention's share of the HBM stream rate,
+  // prefill attention's of the flash kernel's rate).
+  double attention_efficiency = 1.0;
   std::string file;
   hardware::SourceMap sources;
 };

@@ -69,7 +69,8 @@ ServeResult simulate_serving(const model::Architecture& arch, const cost::CostMo
 
   std::vector<RequestTiming> timing(requests.size());
   std::vector<double> first_token(requests.size(), -1);
-  double end = 0, batch_integral = 0;
+  double end = 0, batch_integral = 0, itl_sum = 0, itl_count = 0;
+  std::vector<double> itl_hist(kItlBins, 0.0);
   long long prompt_tokens = 0, hit_tokens = 0;
   auto absorb = [&](const ReplicaRun& run, const std::vector<std::size_t>& idx, bool keep_trace) {
     for (std::size_t k = 0; k < idx.size(); ++k) timing[idx[k]] = run.requests[k];
@@ -82,6 +83,9 @@ ServeResult simulate_serving(const model::Architecture& arch, const cost::CostMo
     hit_tokens += run.prefix_hit_tokens;
     end = std::max(end, run.end_s);
     batch_integral += run.decode_seq_integral;
+    for (int b = 0; b < kItlBins; ++b) itl_hist[b] += run.itl_histogram[b];
+    itl_sum += run.itl_sum;
+    itl_count += run.itl_count;
     if (keep_trace) res.trace = run.trace;
   };
 
@@ -178,7 +182,10 @@ ServeResult simulate_serving(const model::Architecture& arch, const cost::CostMo
   res.ttft_s = Distribution::of(ttft);
   res.tpot_s = Distribution::of(tpot);
   res.e2e_s = Distribution::of(e2e);
-  res.itl_s = res.tpot_s;
+  res.itl_s.mean = itl_count > 0 ? itl_sum / itl_count : 0;
+  res.itl_s.p50 = histogram_percentile(itl_hist, 0.5);
+  res.itl_s.p90 = histogram_percentile(itl_hist, 0.9);
+  res.itl_s.p99 = histogram_percentile(itl_hist, 0.99);
   res.mean_in_system /= T;
   res.mean_batch_seqs = batch_integral / T;
   res.prefix_hit_rate = prompt_tokens > 0 ? static_cast<double>(hit_tokens) / static_cast<double>(prompt_tokens) : 0;

@@ -28,6 +28,25 @@ long long blocks_for(long long tokens, int block) { return (tokens + block - 1) 
 
 }  // namespace
 
+int itl_bin(double gap_s) {
+  if (!(gap_s > 1e-6)) return 0;
+  return std::min(kItlBins - 1, static_cast<int>((std::log10(gap_s) + 6.0) * 200.0));
+}
+
+double itl_bin_value(int bin) { return std::pow(10.0, (bin + 0.5) / 200.0 - 6.0); }
+
+double histogram_percentile(const std::vector<double>& hist, double p) {
+  double total = 0;
+  for (double h : hist) total += h;
+  if (total <= 0) return 0;
+  double acc = 0;
+  for (std::size_t i = 0; i < hist.size(); ++i) {
+    acc += hist[i];
+    if (acc >= p * total) return itl_bin_value(static_cast<int>(i));
+  }
+  return itl_bin_value(static_cast<int>(hist.size()) - 1);
+}
+
 ReplicaRun simulate_replica(const std::vector<Request>& requests, const StepCostModel& step,
                             const SchedulerOptions& o, std::uint64_t seed, std::size_t trace_limit) {
   ReplicaRun run;
@@ -62,6 +81,8 @@ ReplicaRun simulate_replica(const std::vector<Request>& requests, const StepCost
   std::deque<int> waiting;
   std::vector<int> running, decoding, prefilling;
   std::vector<int> chunk_of(n, 0);
+  std::vector<double> last_token(n, 0.0);
+  run.itl_histogram.assign(kItlBins, 0.0);
   std::size_t next = 0;
   double t = 0;
   long long in_system = 0;
@@ -306,8 +327,19 @@ ReplicaRun simulate_replica(const std::vector<Request>& requests, const StepCost
       run.trace.push_back(it);
     }
     bool any_finished = false;
+    double run_gap = -1, run_count = 0;  // equal gaps come in runs (sequences that decoded last step)
     for (int id : decoding) {
       Seq& s = seqs[id];
+      const double gap = t - last_token[id];
+      last_token[id] = t;
+      if (gap != run_gap) {
+        if (run_count > 0) run.itl_histogram[itl_bin(run_gap)] += run_count;
+        run_gap = gap;
+        run_count = 0;
+      }
+      run_count += 1;
+      run.itl_sum += gap;
+      run.itl_count += 1;
       int accepted = 1;
       for (int k = 0; k < o.spec_tokens && unit(rng) < o.spec_acceptance; ++k) ++accepted;
       accepted = std::min(accepted, s.output - s.generated);
@@ -319,8 +351,10 @@ ReplicaRun simulate_replica(const std::vector<Request>& requests, const StepCost
         s.computed = -1;  // marks finished for the compaction below
       }
     }
+    if (run_count > 0) run.itl_histogram[itl_bin(run_gap)] += run_count;
     for (int id : prefilling) {
       Seq& s = seqs[id];
+      last_token[id] = t;
       s.computed += chunk_of[id];
       s.ctx = s.computed;
       run.prefill_tokens_computed += chunk_of[id];

@@ -58,7 +58,17 @@ struct ReplicaRun {
   double in_system_integral = 0;  // integral over time of requests arrived and not finished
   double decode_seq_integral = 0;  // integral over time of the decoding batch size
   std::vector<Iteration> trace;
+  // Inter-token gaps of every decoded token after the first (log-spaced bins, see itl_bin()).
+  std::vector<double> itl_histogram;
+  double itl_sum = 0, itl_count = 0;
 };
+
+// Histogram bin of an inter-token gap (200 bins per decade from 1 us) and the gap at a bin's centre.
+constexpr int kItlBins = 2000;
+int itl_bin(double gap_s);
+double itl_bin_value(int bin);
+// Percentile (0..1) of a histogram of itl_bin()s.
+double histogram_percentile(const std::vector<double>& hist, double p);
 
 // Event-driven simulation of one engine replica: the only events are request arrivals and
 // iteration boundaries. Each iteration the scheduler (vLLM V1 order: running decodes, running

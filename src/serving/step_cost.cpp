@@ -227,10 +227,11 @@ double StepCostModel::time(const StepShape& s) const {
   if (m <= 0) return 0;
   const double per_kernel = uses_graphs(m) ? engine_.graph_kernel_gap_s : launch_;
   const double kernels = static_cast<double>(kernels_per_step_);
-  const double device = dense_time(m) + head_time(std::max(1, s.seqs())) +
-                        decode_attention_time(s.decode_context, s.decode_seqs) +
-                        prefill_attention_time(s.prefill_pairs, s.prefill_chunks);
-  return device / engine_.device_efficiency + kernels * per_kernel + overhead_time(s);
+  const double dense = dense_time(m) + head_time(std::max(1, s.seqs()));
+  const double attention = decode_attention_time(s.decode_context, s.decode_seqs) +
+                           prefill_attention_time(s.prefill_pairs, s.prefill_chunks);
+  return dense / engine_.device_efficiency + attention / engine_.attention_efficiency + kernels * per_kernel +
+         overhead_time(s);
 }
 
 double StepCostModel::activation_peak_bytes(long long tokens) const {
