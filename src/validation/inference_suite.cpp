@@ -298,8 +298,13 @@ void fit_engine(Predictor& p, const std::string& name, const std::vector<const I
     double* v;
     double lo, hi;
   };
-  std::vector<Param> params = {{&e.device_efficiency, 0.2, 1.0}, {&e.attention_efficiency, 0.1, 1.0}, {&e.step_overhead_s, 0, 20e-3},
+  std::vector<Param> params = {{&e.device_efficiency, 0.2, 1.0}, {&e.step_overhead_s, 0, 20e-3},
                                {&e.per_seq_overhead_s, 0, 200e-6}, {&e.graph_kernel_gap_s, 0, 10e-6}};
+  // Attention efficiency is identifiable only where contexts are long enough for attention to
+  // matter (>= 1K tokens); elsewhere it stays at the profile's value.
+  int longest = 0;
+  for (const auto* r : rows) longest = std::max(longest, r->input + r->output);
+  if (longest >= 1024) params.push_back({&e.attention_efficiency, 0.1, 1.0});
   double best = loss(p, rows);
   for (int sweep = 0; sweep < 2; ++sweep) {
     for (auto& q : params) {
