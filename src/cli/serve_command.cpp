@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <fstream>
 
 #include "cli/commands.hpp"
@@ -5,6 +6,7 @@
 #include "report/serving_record.hpp"
 #include "serving/search.hpp"
 #include "serving/serve.hpp"
+#include "validation/inference_suite.hpp"
 
 namespace xpusim::cli {
 namespace {
@@ -17,7 +19,7 @@ struct ServeOptions {
   long long max_batched_tokens = 0, num_requests = 1000;
   double rate = 0, burstiness = 1, slo_ttft = 0, slo_tpot = 0, spec_acceptance = 0.7, shared_prefix = 0;
   std::uint64_t seed = 0;
-  bool search = false;
+  bool search = false, calibrate = false;
   std::vector<std::string> sets;
 };
 
@@ -28,7 +30,30 @@ bool on_off(const std::string& flag, const std::string& v, bool fallback) {
   throw core::Error::flag(flag, v, "on or off");
 }
 
+// `--calibrate`: refits the engine profiles on the calibration rows of the inference suite and
+// prints the values to write into data/engines/*.yaml.
+void run_calibrate(Context& ctx) {
+  const auto& session = ctx.session();
+  const auto rows = validation::load_inference_rows(session.data_dir() / "validation" / "inference_calibration.csv");
+  const auto engines = validation::fit_engine_overheads(rows, session.catalog(), session.timings(), session.data_dir());
+  report::Record rec;
+  report::Record list = report::Record::array();
+  for (const auto& e : engines)
+    list.push_back({{"engine", e.name},
+                    {"device_efficiency", e.device_efficiency},
+                    {"attention_efficiency", e.attention_efficiency},
+                    {"step_overhead_s", e.step_overhead_s},
+                    {"per_seq_overhead_s", e.per_seq_overhead_s},
+                    {"graph_kernel_gap_s", e.graph_kernel_gap_s},
+                    {"dequant_elements_per_sm_cycle", e.dequant_elements_per_sm_cycle},
+                    {"custom_allreduce_latency_s", e.custom_allreduce_latency_s}});
+  rec["calibration_rows"] = std::count_if(rows.rows.begin(), rows.rows.end(), [](const auto& r) { return r.calibration; });
+  rec["engines"] = list;
+  ctx.emit(rec);
+}
+
 void run_serve(Context& ctx, const ServeOptions& o) {
+  if (o.calibrate) return run_calibrate(ctx);
   const auto& session = ctx.session();
   const auto system = session.system(o.system, "--system", hardware::parse_overrides(o.sets));
   const auto arch = session.architecture(o.model);
@@ -180,6 +205,8 @@ void add_serve_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--spec-acceptance", o->spec_acceptance, "Speculative decoding: per-token acceptance")->capture_default_str();
   cmd->add_option("--trace", o->trace, "Write a Perfetto timeline of iterations and KV occupancy to FILE");
   cmd->add_flag("--search", o->search, "Search TP, replicas and batch limits for the best goodput per GPU under the SLO");
+  cmd->add_flag("--calibrate", o->calibrate,
+                "Refit the engine profiles on the inference suite's calibration rows and print the values");
   cmd->add_option("--top", o->top, "Candidates shown by --search")->capture_default_str();
   cmd->add_option("--set", o->sets, "Hardware override PATH=VALUE (repeatable)");
   ctx.add_format_option(cmd);

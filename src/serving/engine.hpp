@@ -45,6 +45,12 @@ struct EngineProfile {
   // Same for its attention kernels (paged decode attention's share of the HBM stream rate,
   // prefill attention's of the flash kernel's rate).
   double attention_efficiency = 1.0;
+  // Weight-only (int8/int4, fp8 on chips without fp8 math) GEMMs unpack every weight before the
+  // MMA: elements unpacked per SM per cycle (0: free).
+  double dequant_elements_per_sm_cycle = 0;
+  // One-shot custom all-reduce for small TP messages (vLLM, SGLang, TensorRT-LLM plugins): its
+  // latency; the faster of it and the collective model's NCCL algorithms is used (0: NCCL only).
+  double custom_allreduce_latency_s = 0;
   std::string file;
   hardware::SourceMap sources;
 };

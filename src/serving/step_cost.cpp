@@ -100,6 +100,7 @@ StepCostModel::StepCostModel(const model::Architecture& arch, const cost::CostMo
   for (const auto& layer : inv.layers) {
     const bool is_decoder = layer.name.rfind("decoder", 0) == 0;
     (is_decoder ? decoder : outer) += layer.params() * static_cast<double>(layer.repeat);
+    if (layer.name != "head") allreduces_per_step_ += layer.tp_collectives * static_cast<double>(is_decoder ? layer.repeat : 1);
     for (const auto& op : layer.ops)
       if (op.kind != model::OpKind::kAllToAll) kernels_per_step_ += static_cast<int>(layer.repeat);
   }
@@ -139,7 +140,7 @@ double StepCostModel::dense_uncached(long long tokens) const {
   const double wb = weight_format_bytes(placement_.weights);
   const double peak16 = chip.peak_flops_per_s(core::Dtype::kBf16) * cost_->params().gemm_mainloop_efficiency;
   const double stream_bw = cost_->hbm_bandwidth(1.0);
-  double total = 0;
+  double total = 0, dequant_elements = 0;
   for (const auto& layer : inv.layers) {
     if (layer.name == "head") continue;
     const bool is_decoder = layer.name.rfind("decoder", 0) == 0;
@@ -155,6 +156,7 @@ double StepCostModel::dense_uncached(long long tokens) const {
       double ti = c.time_s - launch_;
       if (weight_only && op.params > 0 &&
           (op.kind == model::OpKind::kGemm || op.kind == model::OpKind::kGroupedGemm)) {
+        dequant_elements += std::min(op.params, op.bytes_read / 2.0) * static_cast<double>(is_decoder ? layer.repeat : 1);
         // Weight-only quantisation: 16-bit math, fewer weight bytes streamed.
         // Only the weights the op reads (the routed experts that receive tokens) shrink.
         const double saved = std::min(op.params * 2.0, op.bytes_read) * (1.0 - wb / 2.0);
@@ -162,11 +164,9 @@ double StepCostModel::dense_uncached(long long tokens) const {
       }
       t += std::max(0.0, ti);
     }
-    if (coll_ && placement_.tp > 1 && layer.tp_collectives > 0)
-      t += layer.tp_collectives *
-           coll_->time_s(cost::Collective::kAllReduce, layer.tp_collective_bytes, coll_->place(placement_.tp, 1));
     total += t * static_cast<double>(is_decoder ? layer.repeat : 1);
   }
+  last_dequant_elements_ = dequant_elements;
   if (coll_ && placement_.pp > 1)
     total += (placement_.pp - 1) *
              coll_->time_s(cost::Collective::kSendRecv, static_cast<double>(tokens) * arch_->hidden * 2.0,
@@ -187,14 +187,18 @@ double StepCostModel::head_uncached(long long seqs) const {
   return t;
 }
 
-double StepCostModel::knot_value(long long tokens, std::vector<double>& cache, bool head) const {
+double StepCostModel::knot_value(long long tokens, std::vector<double>& cache, bool head, bool dequant) const {
   if (tokens <= 0) return 0;
   const int k = token_knot(tokens);
   if (cache.size() < static_cast<std::size_t>(k + 2)) cache.resize(k + 2, std::numeric_limits<double>::quiet_NaN());
+  if (!head && dequant_cache_.size() < cache.size()) dequant_cache_.resize(cache.size(), 0.0);
   auto at = [&](int i) {
     double& v = cache[static_cast<std::size_t>(i)];
-    if (std::isnan(v)) v = head ? head_uncached(knot_tokens(i)) : dense_uncached(knot_tokens(i));
-    return v;
+    if (std::isnan(v)) {
+      v = head ? head_uncached(knot_tokens(i)) : dense_uncached(knot_tokens(i));
+      if (!head) dequant_cache_[static_cast<std::size_t>(i)] = last_dequant_elements_;
+    }
+    return dequant ? dequant_cache_[static_cast<std::size_t>(i)] : v;
   };
   const long long t0 = knot_tokens(k);
   if (t0 == tokens) return at(k);
@@ -203,8 +207,27 @@ double StepCostModel::knot_value(long long tokens, std::vector<double>& cache, b
   return at(k) + f * (at(k + 1) - at(k));
 }
 
-double StepCostModel::dense_time(long long tokens) const { return knot_value(tokens, dense_cache_, false); }
-double StepCostModel::head_time(int seqs) const { return knot_value(seqs, head_cache_, true); }
+double StepCostModel::dense_time(long long tokens) const {
+  double t = knot_value(tokens, dense_cache_, false, false);
+  if (engine_.dequant_elements_per_sm_cycle > 0) {
+    const double elements = knot_value(tokens, dense_cache_, false, true);
+    t += elements / (engine_.dequant_elements_per_sm_cycle * cost_->chip().compute_units() * cost_->chip().clock_hz());
+  }
+  if (coll_ && placement_.tp > 1 && tokens > 0)
+    t += allreduces_per_step_ * allreduce_time(static_cast<double>(tokens) * arch_->hidden * 2.0);
+  return t;
+}
+
+double StepCostModel::allreduce_time(double bytes) const {
+  const double nccl = coll_->time_s(cost::Collective::kAllReduce, bytes, coll_->place(placement_.tp, 1));
+  if (engine_.custom_allreduce_latency_s <= 0 || placement_.tp > coll_->domain_size()) return nccl;
+  // One-shot: every rank reads the other ranks' buffers over the scale-up links.
+  const double one_shot = engine_.custom_allreduce_latency_s +
+                          bytes * (placement_.tp - 1) / placement_.tp / std::max(1.0, coll_->scale_up_bandwidth());
+  return std::min(nccl, one_shot);
+}
+
+double StepCostModel::head_time(int seqs) const { return knot_value(seqs, head_cache_, true, false); }
 
 double StepCostModel::decode_attention_time(double context_tokens, int seqs) const {
   if (seqs <= 0) return 0;

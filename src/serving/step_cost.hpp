@@ -72,7 +72,8 @@ class StepCostModel {
  private:
   double dense_uncached(long long tokens) const;
   double head_uncached(long long seqs) const;
-  double knot_value(long long tokens, std::vector<double>& cache, bool head) const;
+  double knot_value(long long tokens, std::vector<double>& cache, bool head, bool dequant) const;
+  double allreduce_time(double bytes) const;
 
   const model::Architecture* arch_;
   const cost::CostModel* cost_;
@@ -87,6 +88,9 @@ class StepCostModel {
   int kernels_per_step_ = 0;
   double launch_ = 0;
   mutable std::vector<double> dense_cache_, head_cache_;
+  mutable std::vector<double> dequant_cache_;  // weight elements unpacked per step at each knot
+  mutable double last_dequant_elements_ = 0;
+  double allreduces_per_step_ = 0;         // TP all-reduces of one forward (all layers)
 };
 
 // Knot index of a token count and the count at a knot (shared by the step model's caches).

@@ -305,6 +305,19 @@ void fit_engine(Predictor& p, const std::string& name, const std::vector<const I
   int longest = 0;
   for (const auto* r : rows) longest = std::max(longest, r->input + r->output);
   if (longest >= 1024) params.push_back({&e.attention_efficiency, 0.1, 1.0});
+  bool weight_only = false, tensor_parallel = false;
+  for (const auto* r : rows) {
+    weight_only |= r->weights == "int8" || r->weights == "int4";
+    tensor_parallel |= r->tp > 1;
+  }
+  if (weight_only) {
+    if (e.dequant_elements_per_sm_cycle <= 0) e.dequant_elements_per_sm_cycle = 16;
+    params.push_back({&e.dequant_elements_per_sm_cycle, 1, 256});
+  }
+  if (tensor_parallel) {
+    if (e.custom_allreduce_latency_s <= 0) e.custom_allreduce_latency_s = 10e-6;
+    params.push_back({&e.custom_allreduce_latency_s, 1e-6, 100e-6});
+  }
   double best = loss(p, rows);
   for (int sweep = 0; sweep < 2; ++sweep) {
     for (auto& q : params) {
@@ -357,18 +370,21 @@ core::ValidationSuite inference_suite(const hardware::Catalog& catalog, const me
     if (r.calibration) by_engine[r.engine].push_back(&r);
   std::string fitted;
   for (auto& [name, rs] : by_engine) {
-    fit_engine(p, name, rs);
     const auto& e = p.engine(name);
-    char buf[300];
-    std::snprintf(buf, sizeof buf, "%s%s: GEMM efficiency %.3g, attention efficiency %.3g, step %.3g ms, per seq %.3g us, graph gap %.3g us",
+    char buf[400];
+    std::snprintf(buf, sizeof buf,
+                  "%s%s: GEMM efficiency %.3g, attention efficiency %.3g, step %.3g ms, per seq %.3g us, graph gap %.3g us, "
+                  "dequant %.3g elements/SM/cycle, all-reduce latency %.3g us",
                   fitted.empty() ? "" : "; ", name.c_str(), e.device_efficiency, e.attention_efficiency, e.step_overhead_s * 1e3,
-                  e.per_seq_overhead_s * 1e6, e.graph_kernel_gap_s * 1e6);
+                  e.per_seq_overhead_s * 1e6, e.graph_kernel_gap_s * 1e6, e.dequant_elements_per_sm_cycle,
+                  e.custom_allreduce_latency_s * 1e6);
     fitted += buf;
   }
   suite.description = "Published serving measurements (inference_calibration.csv: " + std::to_string(rows.rows.size()) +
                       " rows simulated, " + std::to_string(rows.excluded.size()) +
-                      " left out with a reason) vs xpusim serve; engine overheads fitted on alternate rows of each "
-                      "source (" + fitted + ")";
+                      " left out with a reason) vs xpusim serve with the engine profiles of data/engines, whose "
+                      "overheads and efficiencies `xpusim serve --calibrate` fitted on alternate rows of each source (" +
+                      fitted + ")";
   for (const auto& r : rows.rows) {
     core::ValidationCase c;
     c.id = r.engine + "/" + r.chip + "/" + r.id + ":" + r.metric;

@@ -31,14 +31,17 @@ struct InferenceRows {
 };
 InferenceRows load_inference_rows(const std::filesystem::path& csv);
 
-// Engine overheads (step, per sequence, per kernel in a graph) fitted on the calibration rows of
-// each engine by coordinate descent on squared log error; the engine YAML values are the start.
+// Engine overheads (step, per sequence, per kernel in a graph), GEMM and attention efficiencies,
+// weight unpacking rate and one-shot all-reduce latency, fitted on the calibration rows of each
+// engine by coordinate descent on squared log error from the engine YAML values (each parameter
+// only where the rows identify it). Behind `xpusim serve --calibrate`.
 std::vector<serving::EngineProfile> fit_engine_overheads(const InferenceRows& rows, const hardware::Catalog& catalog,
                                                          const memory::TimingCatalog& timings,
                                                          const std::filesystem::path& data_dir);
 
-// `xpusim validate --suite inference`: fits the engines on the calibration rows, then predicts
-// every row (published vs predicted, signed error, role); cases are named
+// `xpusim validate --suite inference`: predicts every row with the shipped engine profiles (whose
+// fitted values fit_engine_overheads() produced, via `xpusim serve --calibrate`; the suite fits
+// nothing itself) and reports published vs predicted, signed error and role; cases are named
 // "<engine>/<chip>/<case_id>:<metric>" so results group per engine and GPU.
 // Contract: held-out median |error| <= 8% and none over 25%.
 core::ValidationSuite inference_suite(const hardware::Catalog& catalog, const memory::TimingCatalog& timings,
