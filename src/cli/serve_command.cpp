@@ -15,7 +15,7 @@ struct ServeOptions {
   std::string model = "llama3-8b", system = "dgx-h100", engine = "vllm", dtype = "bf16", kv_dtype = "auto";
   std::string scheduler = "continuous", input_len = "1000", output_len = "250", workload, arrival, trace;
   std::string chunked_prefill, prefix_caching, preemption, disaggregate;
-  int gpus = 0, tp = 1, pp = 1, ep = 1, max_num_seqs = 0, spec_tokens = 0, top = 10, prefix_groups = 1;
+  int gpus = 0, tp = 1, pp = 1, ep = 1, max_num_seqs = 0, spec_tokens = 0, top = 10, prefix_groups = 1, concurrency = 0;
   long long max_batched_tokens = 0, num_requests = 1000;
   double rate = 0, burstiness = 1, slo_ttft = 0, slo_tpot = 0, spec_acceptance = 0.7, shared_prefix = 0;
   std::uint64_t seed = 0;
@@ -86,6 +86,8 @@ void run_serve(Context& ctx, const ServeOptions& o) {
   s.admission = engine.admission;
   s.block_size = engine.block_size;
   s.spec_tokens = o.spec_tokens;
+  if (o.concurrency < 0) throw core::Error::flag("--concurrency", std::to_string(o.concurrency), "a client count >= 1");
+  s.concurrency = o.concurrency;
   if (o.spec_acceptance < 0 || o.spec_acceptance > 1)
     throw core::Error::flag("--spec-acceptance", std::to_string(o.spec_acceptance), "a probability in [0, 1]");
   s.spec_acceptance = o.spec_acceptance;
@@ -193,6 +195,7 @@ void add_serve_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--workload", o->workload, "Trace to replay (JSONL or CSV: arrival_s, input_tokens, output_tokens)");
   cmd->add_option("--arrival", o->arrival, "offline|poisson|gamma (default: poisson with --rate, else offline)");
   cmd->add_option("--rate", o->rate, "Mean request rate per second");
+  cmd->add_option("--concurrency", o->concurrency, "Closed loop: this many clients, each sending on completion");
   cmd->add_option("--burstiness", o->burstiness, "Gamma shape (1 = Poisson, < 1 burstier)")->capture_default_str();
   cmd->add_option("--num-requests", o->num_requests, "Requests to simulate")->capture_default_str();
   cmd->add_option("--shared-prefix", o->shared_prefix, "Fraction of each prompt shared within its prefix group");

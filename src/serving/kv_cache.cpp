@@ -36,6 +36,13 @@ KvCapacity kv_capacity(const StepCostModel& step, double device_bytes, long long
   return k;
 }
 
+double visible_device_memory(double c) {
+  constexpr double kGiB = 1073741824.0;
+  const double gb = c / 1e9, gib = c / kGiB;
+  const bool decimal_label = std::abs(gb - std::round(gb)) < 1e-6 && std::abs(gib - std::round(gib)) > 1e-3;
+  return (decimal_label ? std::round(gb) * kGiB : c) * 0.99;
+}
+
 bool BlockPool::take(long long n) {
   if (n <= 0) return true;
   if (available() < n) return false;

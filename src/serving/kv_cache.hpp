@@ -27,6 +27,12 @@ struct KvCapacity {
 // TensorRT-LLM / LMDeploy (fraction of free memory): kv = fraction x (device - weights - non-torch).
 KvCapacity kv_capacity(const StepCostModel& step, double device_bytes, long long max_batched_tokens);
 
+// Memory the framework sees on a GPU of `catalog_capacity_bytes`. HBM is built of binary-sized
+// dies, and vendors print binary capacities with a decimal label (H100 "80 GB" is 80 GiB of HBM3,
+// H200 "141 GB" ~141 GiB): a whole number of GB that is not a whole number of GiB is read as GiB.
+// The driver and ECC keep about 1% (H100 80 GB: torch reports 79.2 GiB; estimate for others).
+double visible_device_memory(double catalog_capacity_bytes);
+
 // Paged KV blocks of one replica with prefix caching by block hashing (vLLM's automatic prefix
 // caching, SGLang's radix cache at block granularity): a full block's hash chains its prefix, a
 // freed cached block stays reusable until evicted least-recently-used.

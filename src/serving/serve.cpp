@@ -56,7 +56,7 @@ ServeResult simulate_serving(const model::Architecture& arch, const cost::CostMo
     return res;
   }
   StepCostModel step(arch, cost, collectives, p, engine);
-  res.kv = kv_capacity(step, cost.chip().memory().capacity_bytes(), spec.scheduler.max_batched_tokens);
+  res.kv = kv_capacity(step, visible_device_memory(cost.chip().memory().capacity_bytes()), spec.scheduler.max_batched_tokens);
   res.kv_blocks = res.kv.blocks;
   res.simulated_requests = static_cast<long long>(requests.size());
   if (!res.kv.feasible) {

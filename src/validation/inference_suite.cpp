@@ -209,11 +209,12 @@ class Predictor {
     so.preemption = e.preemption;
     so.admission = e.admission;
     so.block_size = e.block_size;
-    const auto cap = serving::kv_capacity(step, step_chip(r).memory().capacity_bytes(), so.max_batched_tokens);
+    const auto cap = serving::kv_capacity(step, serving::visible_device_memory(step_chip(r).memory().capacity_bytes()),
+                                          so.max_batched_tokens);
     if (!cap.feasible) return std::nan("");
     so.kv_blocks = cap.blocks;
     std::vector<serving::Request> reqs;
-    const int n = r.concurrency > 0 ? std::max(3 * r.concurrency, 8) : (r.metric == "ttft_batch_prefill_latency" ? 16 : r.batch);
+    const int n = r.concurrency > 0 ? std::max(4 * r.concurrency, 8) : (r.metric == "ttft_batch_prefill_latency" ? 16 : r.batch);
     so.concurrency = r.concurrency;
     if (r.concurrency > 0) so.max_num_seqs = std::max(so.max_num_seqs, r.concurrency);
     for (int i = 0; i < n; ++i) {
@@ -225,13 +226,20 @@ class Predictor {
     const auto run = serving::simulate_replica(reqs, step, so, 1);
     double ttft = 0, tpot = 0, out = 0;
     std::vector<double> tpots;
-    for (const auto& t : run.requests) {
+    // Closed loop: latencies of the steady state (after the first wave of `concurrency` requests
+    // that all arrive at once); throughput over the whole run.
+    const std::size_t skip = r.concurrency > 0 ? static_cast<std::size_t>(r.concurrency) : 0;
+    double counted = 0;
+    for (std::size_t k = 0; k < run.requests.size(); ++k) {
+      const auto& t = run.requests[k];
       if (t.dropped) return std::nan("");
+      out += t.output_tokens;
+      if (k < skip) continue;
+      counted += 1;
       ttft += t.first_token_s - t.arrival_s;
       if (t.output_tokens > 1) tpots.push_back((t.finish_s - t.first_token_s) / (t.output_tokens - 1));
-      out += t.output_tokens;
     }
-    ttft /= n;
+    ttft /= std::max(1.0, counted);
     for (double v : tpots) tpot += v;
     tpot = tpots.empty() ? 0 : tpot / static_cast<double>(tpots.size());
     const double elapsed = run.end_s;
