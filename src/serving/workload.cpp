@@ -112,8 +112,8 @@ LengthDistribution parse_length(const std::string& text, const std::string& flag
     d.b = parse_num(parts[2], flag, text);
     if (d.kind == LengthDistribution::Kind::kUniform && !(d.b >= d.a && d.a >= 1))
       throw core::Error::flag(flag, text, "uniform:MIN:MAX with 1 <= MIN <= MAX");
-    if (d.kind == LengthDistribution::Kind::kLogNormal && !(d.a >= 1))
-      throw core::Error::flag(flag, text, "lognormal:MEDIAN:SIGMA with MEDIAN >= 1");
+    if (d.kind == LengthDistribution::Kind::kLogNormal && !(d.a >= 1 && d.b > 0))
+      throw core::Error::flag(flag, text, "lognormal:MEDIAN:SIGMA with MEDIAN >= 1 and SIGMA > 0");
     return d;
   }
   if (!text.empty() && (std::isdigit(static_cast<unsigned char>(text[0])) != 0)) {

@@ -214,6 +214,9 @@ TEST(Serving, BadInputNamesTheFlag) {
     EXPECT_NE(std::string(e.what()).find("--input-len"), std::string::npos);
   }
   EXPECT_THROW((void)parse_weight_format("int3", "--dtype"), core::Error);
+  EXPECT_THROW((void)parse_length("lognormal:100:0", "--output-len", kData), core::Error);
+  EXPECT_THROW((void)parse_length("no-such-histogram", "--output-len", kData), core::Error);
+  EXPECT_EQ(parse_length("azure-code-2023-output", "--output-len", kData).kind, LengthDistribution::Kind::kHistogram);
   EXPECT_THROW((void)load_engine("vllmx", kData), core::Error);
   const auto bad = test::write_temp_file("bad_trace.jsonl", "{\"arrival_s\": 0, \"input_tokens\": 10}\n");
   try {
