@@ -37,6 +37,7 @@ struct EngineProfile {
   long long cuda_graph_max_tokens = 512;  // largest batch (tokens) captured in a graph
   double step_overhead_s = 0;             // CPU per iteration not hidden behind the GPU
   double per_seq_overhead_s = 0;          // CPU per running sequence per iteration
+  double per_seq_overhead_max_s = 200e-6;  // fitting prior: the most a runtime of this kind spends
   double graph_kernel_gap_s = 1e-6;       // GPU idle between kernels replayed from a graph
   double prefill_seq_overhead_s = 0;      // per prefill chunk scheduled (input prep, metadata)
   // Achieved fraction of the operator model's kernel speed in this engine's kernels (its GEMM

@@ -307,7 +307,8 @@ void fit_engine(Predictor& p, const std::string& name, const std::vector<const I
     double lo, hi;
   };
   std::vector<Param> params = {{&e.device_efficiency, 0.2, 1.0}, {&e.step_overhead_s, 0, 20e-3},
-                               {&e.per_seq_overhead_s, 0, 200e-6}, {&e.graph_kernel_gap_s, 0, 10e-6}};
+                               {&e.per_seq_overhead_s, 0, e.per_seq_overhead_max_s}, {&e.graph_kernel_gap_s, 0, 10e-6}};
+  e.per_seq_overhead_s = std::min(e.per_seq_overhead_s, e.per_seq_overhead_max_s);
   // Attention efficiency is identifiable only where contexts are long enough for attention to
   // matter (>= 1K tokens); elsewhere it stays at the profile's value.
   int longest = 0;
