@@ -2,6 +2,7 @@
 
 #include "validation/collectives_suite.hpp"
 #include "validation/hbm_suite.hpp"
+#include "validation/inference_suite.hpp"
 #include "validation/kernels_suite.hpp"
 #include "validation/llama3_suite.hpp"
 #include "validation/megatron2021_suite.hpp"
@@ -28,6 +29,8 @@ std::vector<SuiteEntry> builtin_suites() {
                     [](const SuiteInputs& in) { return fsdp_a100_suite(in.catalog, in.timings, in.data_dir); }});
   suites.push_back({"nemo2407", "NeMo 24.07 DGX-H100 FP8 pre-training runs vs the step model, stack nemo",
                     [](const SuiteInputs& in) { return nemo2407_suite(in.catalog, in.timings, in.data_dir); }});
+  suites.push_back({"inference", "Published LLM serving runs (vLLM, LMDeploy, gpt-fast, NIM/TensorRT-LLM) vs xpusim serve",
+                    [](const SuiteInputs& in) { return inference_suite(in.catalog, in.timings, in.data_dir); }});
   return suites;
 }
 
