@@ -15,5 +15,6 @@ void add_hbm_command(CLI::App& app, Context& ctx);
 void add_run_command(CLI::App& app, Context& ctx);
 void add_chip_command(CLI::App& app, Context& ctx);
 void add_sweep_command(CLI::App& app, Context& ctx);
+void add_fleet_command(CLI::App& app, Context& ctx);
 
 }  // namespace xpusim::cli
