@@ -72,7 +72,7 @@ LineCost line_cost(long long gpus, double price_per_gpu_usd, double power_per_gp
   c.energy_kwh_per_year = c.facility_power_w / 1000.0 * kHoursPerYear * a.utilization;
   c.opex_usd_per_year = c.energy_kwh_per_year * a.usd_per_kwh;
   const double tokens_per_year = n * effective_tokens_per_s_per_gpu * kSecondsPerYear * a.utilization;
-  if (tokens_per_year > 0)
+  if (tokens_per_year > 0 && price_per_gpu_usd > 0)
     c.usd_per_million_training_tokens = (c.depreciation_usd_per_year + c.opex_usd_per_year) / tokens_per_year * 1e6;
   return c;
 }

@@ -81,7 +81,8 @@ struct LineCost {
   double it_power_w = 0, facility_power_w = 0;
   double capex_usd = 0, depreciation_usd_per_year = 0, opex_usd_per_year = 0;  // opex: electricity
   double energy_kwh_per_year = 0;
-  // (depreciation + opex) per million effective training tokens; nullopt when throughput is 0.
+  // (depreciation + opex) per million effective training tokens; nullopt when the throughput or
+  // the price is unknown (0).
   std::optional<double> usd_per_million_training_tokens;
 };
 LineCost line_cost(long long gpus, double price_per_gpu_usd, double power_per_gpu_w, const CostAssumptions& a,

@@ -78,7 +78,7 @@ FleetValue value_fleet(const scenario::Session& session, const FleetValueRequest
   v.assumptions.push_back({"depreciation_years", fmt_num(v.costs.depreciation_years), v.costs.depreciation_source});
   v.assumptions.push_back({"utilization", fmt_num(v.costs.utilization), v.costs.utilization_source});
 
-  double tokens_per_year_weighted = 0;
+  double tokens_per_year_weighted = 0, priced_cost = 0;
   bool all_serving = true;
   for (std::size_t i = 0; i < inventory.entries().size(); ++i) {
     const auto& e = inventory.entries()[i];
@@ -133,7 +133,11 @@ FleetValue value_fleet(const scenario::Session& session, const FleetValueRequest
     v.capex_usd += line.cost.capex_usd;
     v.depreciation_usd_per_year += line.cost.depreciation_usd_per_year;
     v.opex_usd_per_year += line.cost.opex_usd_per_year;
-    tokens_per_year_weighted += n * line.effective_tokens_per_s_per_gpu * 8760.0 * 3600.0 * v.costs.utilization;
+    if (line.cost.usd_per_million_training_tokens) {  // lines of unknown price stay out of the total
+      tokens_per_year_weighted += n * line.effective_tokens_per_s_per_gpu * 8760.0 * 3600.0 * v.costs.utilization;
+      priced_cost += line.cost.depreciation_usd_per_year + line.cost.opex_usd_per_year;
+      v.priced_gpus += e.gpus;
+    }
     add(v.hbm_by_generation[line.hbm.generation], line.hbm);
     add(v.hbm_by_vendor[line.hbm.vendor.empty() ? "unknown" : line.hbm.vendor], line.hbm);
     add(v.hbm_total, line.hbm);
@@ -141,8 +145,7 @@ FleetValue value_fleet(const scenario::Session& session, const FleetValueRequest
   }
   if (!all_serving) v.serving.reset();
   if (tokens_per_year_weighted > 0)
-    v.usd_per_million_training_tokens =
-        (v.depreciation_usd_per_year + v.opex_usd_per_year) / tokens_per_year_weighted * 1e6;
+    v.usd_per_million_training_tokens = priced_cost / tokens_per_year_weighted * 1e6;
   for (auto& [gen, h] : v.hbm_by_generation) h.generation = gen;
   for (auto& [vendor, h] : v.hbm_by_vendor) h.vendor = vendor;
   return v;

@@ -56,7 +56,9 @@ struct FleetValue {
   std::string serving_reason;
   double it_power_w = 0, facility_power_w = 0, capex_usd = 0, depreciation_usd_per_year = 0,
          opex_usd_per_year = 0;
+  // Over the lines with a known price (priced_gpus of gpus).
   std::optional<double> usd_per_million_training_tokens;
+  long long priced_gpus = 0;
   std::map<std::string, fleet::HbmContent> hbm_by_generation, hbm_by_vendor;  // vendor "unknown" when not given
   fleet::HbmContent hbm_total;
 };

@@ -180,6 +180,7 @@ Record fleet_value_record(const planning::FleetValue& v) {
   t["depreciation_usd_per_year"] = v.depreciation_usd_per_year;
   t["opex_usd_per_year"] = v.opex_usd_per_year;
   t["usd_per_million_training_tokens"] = optional_number(v.usd_per_million_training_tokens);
+  t["priced_gpus"] = v.priced_gpus;
   t["usd_per_million_served_tokens"] = nullptr;
   r["total"] = t;
   Record refs = Record::array();

@@ -2,6 +2,7 @@
 
 #include "validation/collectives_suite.hpp"
 #include "validation/hbm_suite.hpp"
+#include "validation/fleet_suite.hpp"
 #include "validation/kernels_suite.hpp"
 #include "validation/llama3_suite.hpp"
 #include "validation/megatron2021_suite.hpp"
@@ -23,6 +24,8 @@ std::vector<SuiteEntry> builtin_suites() {
                     [](const SuiteInputs& in) { return nemo_h100_suite(in.catalog, in.timings, in.data_dir); }});
   suites.push_back({"hbm", "HBM simulator vs derived device bounds; GPU memory rows through the host access model",
                     [](const SuiteInputs& in) { return hbm_suite(in.catalog, in.timings, in.data_dir); }});
+  suites.push_back({"fleet", "Failure model (Llama 3 405B fit, Meta research clusters held out) and the 600,000 H100-equivalents",
+                    [](const SuiteInputs& in) { return fleet_suite(in.catalog, in.timings, in.data_dir); }});
   return suites;
 }
 
