@@ -16,7 +16,7 @@ TEST(Registry, BuiltinSuitesInTheirPrintedOrder) {
     EXPECT_FALSE(s.description.empty()) << s.name;
     EXPECT_TRUE(static_cast<bool>(s.run)) << s.name;
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"kernels", "megatron2021", "collectives", "llama3", "nemo-h100", "hbm"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"kernels", "megatron2021", "collectives", "llama3", "nemo-h100", "hbm", "fleet"}));
 }
 
 TEST(Registry, FindSuiteByNameAndUnknownName) {
