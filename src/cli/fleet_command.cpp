@@ -147,6 +147,7 @@ void run_fleet_value(Context& ctx, const FleetValueOptions& o) {
   r.models = o.models;
   r.reference_system = o.reference;
   const auto value = planning::value_fleet(ctx.session(), r);
+  for (const auto& line : value.lines) ctx.warn_uncalibrated(line.hardware, line.uncalibrated);
   const auto record = report::fleet_value_record(value);
   const auto table = report::fleet_value_table(value);
   ctx.emit(record, &table);

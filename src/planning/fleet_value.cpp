@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "scenario/evaluate.hpp"
 #include "planning/fleet_run.hpp"
 #include "planning/training_layout.hpp"
 
@@ -94,6 +95,7 @@ FleetValue value_fleet(const scenario::Session& session, const FleetValueRequest
     line.system = e.system->name();
     line.hardware = system->label();
     line.gpus = e.gpus;
+    line.uncalibrated = scenario::uncalibrated_parameters(*system);
     line.price_per_gpu_usd = e.price_per_gpu_usd;
     line.power_per_gpu_w = e.power_per_gpu_w;
     line.peak_bf16_per_gpu = fleet::peak_bf16_ratio(*system, *reference);

@@ -34,6 +34,7 @@ struct LineValue {
   fleet::LineCost cost;
   double price_per_gpu_usd = 0, power_per_gpu_w = 0;
   double effective_tokens_per_s_per_gpu = 0;  // of the first reference job (cost per token)
+  std::vector<std::string> uncalibrated;     // calibration parameters on code defaults
 };
 
 // One labelled assumption: a path in the inventory or a default, its value and its source.

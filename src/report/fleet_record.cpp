@@ -152,6 +152,7 @@ Record fleet_value_record(const planning::FleetValue& v) {
     s["opex_usd_per_year"] = l.cost.opex_usd_per_year;
     s["usd_per_million_training_tokens"] = optional_number(l.cost.usd_per_million_training_tokens);
     s["usd_per_million_served_tokens"] = nullptr;
+    s["uncalibrated"] = l.uncalibrated;
     systems.push_back(s);
   }
   r["systems"] = systems;
