@@ -16,5 +16,6 @@ void add_run_command(CLI::App& app, Context& ctx);
 void add_chip_command(CLI::App& app, Context& ctx);
 void add_sweep_command(CLI::App& app, Context& ctx);
 void add_serve_command(CLI::App& app, Context& ctx);
+void add_fleet_command(CLI::App& app, Context& ctx);
 
 }  // namespace xpusim::cli

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   cli::add_chip_command(app, ctx);
   cli::add_sweep_command(app, ctx);
   cli::add_serve_command(app, ctx);
+  cli::add_fleet_command(app, ctx);
 
   auto* help = app.add_subcommand("help", "Show help for xpusim or one of its commands");
   std::vector<std::string> topic;

@@ -3,6 +3,7 @@
 #include "validation/collectives_suite.hpp"
 #include "validation/hbm_suite.hpp"
 #include "validation/inference_suite.hpp"
+#include "validation/fleet_suite.hpp"
 #include "validation/kernels_suite.hpp"
 #include "validation/llama3_suite.hpp"
 #include "validation/megatron2021_suite.hpp"
@@ -31,6 +32,8 @@ std::vector<SuiteEntry> builtin_suites() {
                     [](const SuiteInputs& in) { return nemo2407_suite(in.catalog, in.timings, in.data_dir); }});
   suites.push_back({"inference", "Published LLM serving runs (vLLM, LMDeploy, gpt-fast, NIM/TensorRT-LLM) vs xpusim serve",
                     [](const SuiteInputs& in) { return inference_suite(in.catalog, in.timings, in.data_dir); }});
+  suites.push_back({"fleet", "Failure model (Llama 3 405B fit, Meta research clusters held out) and the 600,000 H100-equivalents",
+                    [](const SuiteInputs& in) { return fleet_suite(in.catalog, in.timings, in.data_dir); }});
   return suites;
 }
 

@@ -73,5 +73,63 @@ TEST(Fleet, SystemNameTooLongForAPathIsAnError) {
   }
 }
 
+TEST(Fleet, GpusPerGpuFiguresAndFacility) {
+  const auto path = test::write_temp_file(
+      "fleet_gpus.yaml",
+      "name: f\npue: {value: 1.1, source: \"assumption: x\"}\nelectricity_usd_per_kwh: 0.08\ndepreciation_years: 5\n"
+      "systems:\n  - {system: gb200-nvl72, gpus: 72, price_per_gpu: \"40000 USD\", power_per_gpu: \"1.6 kW\", "
+      "hbm_vendor: {value: SK hynix, source: \"assumption: y\"}, set: [memory.stacks=6]}\n"
+      "  - {system: dgx-h100, gpus: 12}\n");
+  const Fleet f = test::catalog().fleet(path);
+  ASSERT_EQ(f.entries().size(), 2u);
+  const auto& e = f.entries()[0];
+  EXPECT_EQ(e.gpus, 72);
+  EXPECT_EQ(e.nodes, 18);  // 4 GPUs per compute tray
+  EXPECT_EQ(e.price_per_gpu_usd, 40000);
+  EXPECT_EQ(e.price_per_node_usd, 160000);
+  EXPECT_EQ(e.power_per_gpu_w, 1600);
+  EXPECT_EQ(e.hbm_vendor, "SK hynix");
+  ASSERT_EQ(e.overrides.size(), 1u);
+  EXPECT_EQ(e.overrides[0].text(), "memory.stacks=6");
+  EXPECT_EQ(f.entries()[1].nodes, 2);  // 12 GPUs: one and a half DGX, rounded up
+  EXPECT_EQ(f.total_chips(), 84);
+  EXPECT_DOUBLE_EQ(f.total_power_w(), 72 * 1600.0 + 12 * 1275.0);
+  EXPECT_EQ(*f.pue(), 1.1);
+  EXPECT_EQ(f.sources().at("pue"), "assumption: x");
+  EXPECT_EQ(f.sources().at("systems[0].hbm_vendor"), "assumption: y");
+  EXPECT_EQ(*f.electricity_usd_per_kwh(), 0.08);
+  EXPECT_EQ(*f.depreciation_years(), 5);
+}
+
+TEST(Fleet, NewFieldErrors) {
+  auto fleet_error = [](const std::string& text) {
+    const auto path = test::write_temp_file("bad_fleet2.yaml", text);
+    return error_of([&] { test::catalog().fleet(path); });
+  };
+  const std::string path = test::write_temp_file("bad_fleet2.yaml", "");
+  EXPECT_EQ(fleet_error("name: f\nsystems:\n  - {system: dgx-h100, gpus: 8, nodes: 1}\n"),
+            path + ":3: systems[0]: expected exactly one of 'gpus' or 'nodes', got \"a mapping\"");
+  EXPECT_EQ(fleet_error("name: f\nsystems:\n  - {system: dgx-h100}\n"),
+            path + ":3: systems[0]: expected exactly one of 'gpus' or 'nodes', got \"a mapping\"");
+  EXPECT_EQ(fleet_error("name: f\nsystems:\n  - {system: dgx-h100, gpus: 2.5}\n"),
+            path + ":3: systems[0].gpus: expected a positive integer, got \"2.5\"");
+  EXPECT_EQ(fleet_error("name: f\npue: 0.9\nsystems:\n  - {system: dgx-h100, gpus: 8}\n"),
+            path + ":2: pue: expected a PUE >= 1 (facility / IT power), got \"0.9\"");
+  EXPECT_EQ(fleet_error("name: f\nelectricity_usd_per_kwh: -1\nsystems:\n  - {system: dgx-h100, gpus: 8}\n"),
+            path + ":2: electricity_usd_per_kwh: expected a positive number such as 0.85, got \"-1\"");
+  EXPECT_EQ(fleet_error("name: f\ndepreciation_years: 0\nsystems:\n  - {system: dgx-h100, gpus: 8}\n"),
+            path + ":2: depreciation_years: expected a positive number such as 0.85, got \"0\"");
+  EXPECT_EQ(fleet_error("name: f\nsystems:\n  - {system: dgx-h100, gpus: 8, price_per_gpu: \"1 USD\", "
+                        "price_per_node: \"8 USD\"}\n"),
+            path + ":3: systems[0].price_per_gpu: expected either 'price_per_gpu' or 'price_per_node', not both, "
+                   "got \"1 USD\"");
+  EXPECT_EQ(fleet_error("name: f\nsystems:\n  - {system: dgx-h100, gpus: 8, power_per_gpu: \"1 GB\"}\n"),
+            path + ":3: systems[0].power_per_gpu: expected a power such as \"700 W\", got \"1 GB\"");
+  EXPECT_EQ(fleet_error("name: f\nsystems:\n  - {system: dgx-h100, gpus: 8, set: [memory.stacks]}\n"),
+            path + ":3: systems[0].set[0]: expected PATH=VALUE, e.g. memory.stacks=6, got \"memory.stacks\"");
+  EXPECT_EQ(fleet_error("name: f\nsystems:\n  - {system: dgx-h100, gpus: 8, set: 3}\n"),
+            path + ":3: systems[0].set: expected a list of PATH=VALUE or a mapping of path: value, got \"3\"");
+}
+
 }  // namespace
 }  // namespace xpusim::hardware
