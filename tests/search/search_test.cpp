@@ -235,8 +235,8 @@ void expect_same(const SearchResult& a, const SearchResult& b) {
 }
 
 TEST(Search, OneAndTwoThreadsGiveIdenticalResults) {
-  for (const auto& [m, gpus] : {std::pair<const char*, long long>{"llama3-70b", 64}, {"mixtral-8x7b", 32}}) {
-    auto s = make(m, gpus, 4096, 64);
+  for (const auto& [m, gpus] : {std::pair<const char*, long long>{"llama3-8b", 32}, {"mixtral-8x7b", 16}}) {
+    auto s = make(m, gpus, 2048, 32);
     SearchOptions o;
     o.top = 25;
     o.pareto = true;
@@ -244,7 +244,7 @@ TEST(Search, OneAndTwoThreadsGiveIdenticalResults) {
     const auto one = search_layouts(session(), s, o);
     o.threads = 2;
     const auto two = search_layouts(session(), s, o);
-    ASSERT_GT(one.feasible, 1000u) << m;
+    ASSERT_GT(one.feasible, 100u) << m;
     expect_same(one, two);
   }
 }
@@ -264,7 +264,7 @@ TEST(Search, FixedFieldsAreKept) {
 }
 
 TEST(Search, MemoryFractionKeepsHeadroom) {
-  auto s = make("llama3-70b", 64, 4096, 64);
+  auto s = make("llama3-8b", 16, 2048, 32);
   SearchOptions o;
   const auto all = search_layouts(session(), s, o);
   o.max_memory_fraction = 0.6;
@@ -277,7 +277,7 @@ TEST(Search, MemoryFractionKeepsHeadroom) {
 }
 
 TEST(Search, MemoryObjectiveRanksByMemoryAndParetoIsAFrontier) {
-  auto s = make("llama3-70b", 64, 4096, 64);
+  auto s = make("llama3-8b", 16, 2048, 32);
   SearchOptions o;
   o.objective = Objective::kMemory;
   o.pareto = true;
@@ -299,7 +299,7 @@ TEST(Search, MemoryObjectiveRanksByMemoryAndParetoIsAFrontier) {
 }
 
 TEST(Search, ReferenceRankAndGap) {
-  auto s = make("llama3-70b", 64, 4096, 64);
+  auto s = make("llama3-8b", 16, 2048, 32);
   SearchOptions o;
   const auto plain = search_layouts(session(), s, o);
   ASSERT_FALSE(plain.results.empty());
@@ -311,13 +311,14 @@ TEST(Search, ReferenceRankAndGap) {
   ASSERT_TRUE(with_best.reference.has_value());
   EXPECT_EQ(with_best.reference_rank, 1u);
   EXPECT_DOUBLE_EQ(with_best.reference->gap_to_best, 0.0);
-  o.reference = parse_reference("tp=1", "--reference");
-  const auto with_tp1 = search_layouts(session(), s, o);
-  if (with_tp1.reference) {
-    EXPECT_GT(with_tp1.reference_rank, 1u);
-    EXPECT_GT(with_tp1.reference->gap_to_best, 0.0);
-    EXPECT_EQ(with_tp1.reference->outcome.step.layout.tp, 1);
-  }
+  const int other = best.tp == 8 ? 1 : 8;
+  o.reference = parse_reference("tp=" + std::to_string(other), "--reference");
+  const auto with_other = search_layouts(session(), s, o);
+  ASSERT_TRUE(with_other.reference.has_value());
+  EXPECT_GT(with_other.reference_rank, 1u);
+  EXPECT_GE(with_other.reference->gap_to_best, 0.0);
+  EXPECT_EQ(with_other.reference->outcome.step.layout.tp, other);
+  EXPECT_EQ(with_other.ranked, with_best.ranked);
   EXPECT_THROW(parse_reference("tp8", "--reference"), core::Error);
   EXPECT_THROW(parse_reference("gpus=8", "--reference"), core::Error);
 }
