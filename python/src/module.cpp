@@ -11,11 +11,13 @@
 #include "core/error.hpp"
 #include "core/parallel.hpp"
 #include "core/suggest.hpp"
+#include "report/search_record.hpp"
 #include "report/training_record.hpp"
 #include "report/validation_record.hpp"
 #include "scenario/evaluate.hpp"
 #include "scenario/run_spec.hpp"
 #include "scenario/session.hpp"
+#include "search/search.hpp"
 #include "validation/registry.hpp"
 
 namespace py = pybind11;
@@ -36,8 +38,9 @@ std::vector<std::string> field_names() {
   return names;
 }
 
-// One scenario from keyword arguments named as the run-spec fields (the run file's keys).
-scenario::Scenario scenario_from(const py::dict& kwargs) {
+// One scenario from keyword arguments named as the run-spec fields (the run file's keys);
+// `given_out`, when set, receives the names given (a search keeps those fixed).
+scenario::Scenario scenario_from(const py::dict& kwargs, std::set<std::string>* given_out = nullptr) {
   scenario::Scenario s;
   std::set<std::string> given;
   for (const auto& [k, v] : kwargs) {
@@ -70,6 +73,7 @@ scenario::Scenario scenario_from(const py::dict& kwargs) {
   for (const auto& f : scenario::training_fields())
     if (f.required && !given.count(f.name))
       throw keyword_error(f.name, "", "a value: `" + f.name + "` is required (" + f.description + ")");
+  if (given_out) *given_out = given;
   return s;
 }
 
@@ -136,6 +140,46 @@ class PySession {
     {
       py::gil_scoped_release unlocked;
       rec = memory_fit_record(scenario::check_memory(*session_, s));
+    }
+    return to_python(rec);
+  }
+
+  // `xpusim train --search`: every run-spec field given is fixed, the rest are searched.
+  py::object search(const py::kwargs& all) const {
+    py::dict kwargs;
+    search::SearchOptions o;
+    bool pareto = false;
+    for (const auto& [k, v] : all) {
+      const std::string key = py::str(k).cast<std::string>();
+      if (key == "top") {
+        o.top = v.cast<std::size_t>();
+      } else if (key == "objective") {
+        const auto obj = search::parse_objective(v.cast<std::string>());
+        if (!obj) throw keyword_error(key, v.cast<std::string>(), core::expected_one_of(search::objective_names()));
+        o.objective = *obj;
+      } else if (key == "max_memory_fraction") {
+        o.max_memory_fraction = v.cast<double>();
+      } else if (key == "pareto") {
+        pareto = v.cast<bool>();
+      } else if (key == "threads") {
+        o.threads = v.cast<std::size_t>();
+      } else if (key == "any_order") {
+        o.tp_innermost = !v.cast<bool>();
+      } else {
+        kwargs[k] = v;
+      }
+    }
+    o.pareto = pareto;
+    std::set<std::string> given;
+    const scenario::Scenario s = scenario_from(kwargs, &given);
+    for (const auto& f : given)
+      if (std::find(search::searched_fields().begin(), search::searched_fields().end(), f) !=
+          search::searched_fields().end())
+        o.fixed.insert(f);
+    report::Record rec;
+    {
+      py::gil_scoped_release unlocked;
+      rec = report::search_record(search::search_layouts(*session_, s, o), pareto);
     }
     return to_python(rec);
   }
@@ -219,6 +263,9 @@ PYBIND11_MODULE(_xpusim, m) {
       .def("train_many", &PySession::train_many, py::arg("specs"), py::arg("threads") = 0,
            "Predict many training scenarios (list of keyword dicts) in parallel, results in order")
       .def("check_memory", &PySession::check_memory, "Memory pre-check of a layout, no operator costs")
+      .def("search", &PySession::search,
+           "Best layouts (xpusim train --search): run-spec keywords given are fixed; plus top, objective, "
+           "max_memory_fraction, pareto, threads, any_order")
       .def("validate", &PySession::validate, py::arg("suite"), "Run one validation suite");
   m.def("fields", &fields, "The run-spec fields: train() keywords, CLI flags and run-file keys");
   m.def("suites", &suites, "Built-in validation suites as (name, description)");

@@ -164,3 +164,15 @@ def test_bad_data_dir():
 def test_version_and_data_hash(session):
     assert xpusim.__version__.count(".") == 2
     assert len(session.data_hash) >= 8
+
+
+def test_search_fixes_what_is_given_and_ranks_the_rest(session):
+    r = session.search(model="llama3-8b", system="dgx-h100", gpus=16, seq_len=4096, global_batch=64, tp=2, top=5)
+    assert r["evaluated"] > 0 and r["feasible"] > 0
+    assert 1 <= len(r["results"]) <= 5
+    assert all(x["parallelism"]["tp"] == 2 for x in r["results"])
+    tps = [x["tokens_per_s"] for x in r["results"]]
+    assert tps == sorted(tps, reverse=True)
+    with pytest.raises(xpusim.InputError) as e:
+        session.search(model="llama3-8b", system="dgx-h100", gpus=16, seq_len=4096, global_batch=64, objective="speed")
+    assert e.value.field == "objective" and "throughput" in e.value.expected

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "cli/commands.hpp"
+#include "cli/mpi_run.hpp"
 #include "cli/progress.hpp"
 #include "cli/train_search.hpp"
 #include "core/error.hpp"
@@ -25,7 +26,40 @@ struct SweepFlags {
   std::map<std::string, CLI::Option*> options;
   std::string plot;
   SearchFlags search;
+  bool mpi = false;
+  std::string mpi_batch = "1";
 };
+
+// One sweep row: the point's values, the search's counts and the best layout's train record.
+report::Record sweep_record(const search::SweepPoint& point, const search::SearchResult& r) {
+  report::Record rec = report::Record::object();
+  report::Record values = report::Record::object();
+  for (const auto& [label, value] : point.values) values[label] = value;
+  rec["point"] = values;
+  rec["evaluated"] = r.evaluated;
+  rec["pruned"] = r.pruned();
+  rec["feasible_layouts"] = r.feasible;
+  rec["search_elapsed_s"] = r.elapsed_s;
+  rec["layout"] = r.results.empty() ? "" : report::layout_label(r.best.step.layout);
+  rec.update(report::training_outcome_record(r.best));
+  return rec;
+}
+
+// What the plot needs of a row, read back from the row itself (so a row from another rank plots
+// the same).
+report::SweepPlotPoint plot_point(const report::Record& rec) {
+  report::SweepPlotPoint pp;
+  for (const auto& [label, value] : rec["point"].items()) pp.values.emplace_back(label, value.get<std::string>());
+  pp.feasible = rec.value("feasible", false);
+  const double gpus = rec.value("gpus", 0.0);
+  pp.tokens_per_s_per_gpu = gpus > 0 && rec["tokens_per_s"].is_number() ? rec["tokens_per_s"].get<double>() / gpus : 0;
+  pp.mfu = rec["mfu"].is_number() ? rec["mfu"].get<double>() : 0;
+  const auto& par = rec["parallelism"];
+  const auto get = [&](const char* k) { return par.contains(k) && par[k].is_number() ? par[k].get<long long>() : 1LL; };
+  pp.note = fmt::format("tp{} pp{}{}{}", get("tp"), get("pp"), get("cp") > 1 ? fmt::format(" cp{}", get("cp")) : std::string(),
+                        get("ep") > 1 ? fmt::format(" ep{}", get("ep")) : std::string());
+  return pp;
+}
 
 std::vector<std::string> split(const std::string& text) {
   std::vector<std::string> out;
@@ -97,53 +131,41 @@ void run_sweep(Context& ctx, const SweepFlags& flags) {
     plot_file.open(flags.plot);
     if (!plot_file) throw core::Error::flag("--plot", flags.plot, "a writable file path (an .svg)");
   }
-  InterruptGuard guard;
-  opts.stop = guard.stop();
-  auto sink = ctx.stream_sink();
-  sink->begin(ctx.run_context());
   std::vector<report::SweepPlotPoint> plotted;
-  bool all_feasible = true;
-  std::set<std::string> warned;
-  search::run_sweep(
-      session, points, opts,
-      [&](const search::SweepRow& row) {
-        const auto& r = row.result;
-        if (warned.insert(r.best.hardware).second) ctx.warn_uncalibrated(r.best.hardware, r.best.uncalibrated);
-        report::Record rec = report::Record::object();
-        report::Record point = report::Record::object();
-        for (const auto& [label, value] : row.point->values) point[label] = value;
-        rec["point"] = point;
-        rec["evaluated"] = r.evaluated;
-        rec["pruned"] = r.pruned();
-        rec["feasible_layouts"] = r.feasible;
-        rec["search_elapsed_s"] = r.elapsed_s;
-        rec["layout"] = r.results.empty() ? "" : report::layout_label(r.best.step.layout);
-        rec.update(report::training_outcome_record(r.best));
-        sink->row(rec);
-        all_feasible = all_feasible && !r.results.empty();
-        report::SweepPlotPoint pp;
-        pp.values = row.point->values;
-        pp.feasible = !r.results.empty();
-        pp.tokens_per_s_per_gpu = r.best.step.tokens_per_s / static_cast<double>(r.best.step.layout.gpus);
-        pp.mfu = r.best.step.mfu;
-        const auto& l = r.best.step.layout;
-        pp.note = fmt::format("tp{} pp{}{}{}", l.tp, l.pp, l.cp > 1 ? fmt::format(" cp{}", l.cp) : std::string(),
-                              l.ep > 1 ? fmt::format(" ep{}", l.ep) : std::string());
-        plotted.push_back(std::move(pp));
-      },
-      rate_progress("sweep", "points"));
-  sink->end();
-  if (plot_file.is_open()) {
+  const auto write_plot = [&] {
+    if (!plot_file.is_open()) return;
     const auto& first = points.front().scenario;
     const std::string title = fmt::format("{}: best layout per point, seq {} tokens, global batch {}",
                                           first.model, first.layout.seq_len, first.layout.global_batch);
     plot_file << report::render_sweep_svg(report::sweep_plot(plotted, title));
+  };
+  if (flags.mpi) {
+    const auto batch = static_cast<std::size_t>(positive_int_flag("--mpi-batch", flags.mpi_batch));
+    const bool writer = run_points_mpi(
+        ctx, points.size(), batch,
+        [&](std::size_t b, std::size_t e) {
+          std::vector<report::Record> rows;
+          for (std::size_t i = b; i < e; ++i) rows.push_back(sweep_record(points[i], search::search_layouts(session, points[i].scenario, opts)));
+          return rows;
+        },
+        "sweep", [&](const report::Record& r) { plotted.push_back(plot_point(r)); });
+    if (writer) write_plot();
+    return;
   }
-  if (guard.interrupted()) {
-    ctx.exit_code = kInterruptedExit;
-  } else if (!all_feasible) {
-    ctx.exit_code = 1;
-  }
+  InterruptGuard guard;
+  opts.stop = guard.stop();
+  RowWriter out(ctx);
+  search::run_sweep(
+      session, points, opts,
+      [&](const search::SweepRow& row) {
+        const auto rec = sweep_record(*row.point, row.result);
+        out.write(rec);
+        plotted.push_back(plot_point(rec));
+      },
+      rate_progress("sweep", "points"));
+  out.finish();
+  write_plot();
+  if (guard.interrupted()) ctx.exit_code = kInterruptedExit;
 }
 
 }  // namespace
@@ -167,6 +189,9 @@ void add_sweep_command(CLI::App& app, Context& ctx) {
   }
   flags->search.add_to(cmd, false);
   cmd->add_option("--plot", flags->plot, "Write an SVG of throughput per GPU and MFU against the swept value");
+  cmd->add_flag("--mpi", flags->mpi,
+                "Spread the points over the ranks of `mpirun -n K xpusim sweep ... --mpi` (docs/distributed.md)");
+  cmd->add_option("--mpi-batch", flags->mpi_batch, "Points per batch a rank asks for (default 1)");
   ctx.add_format_option(cmd);
   cmd->callback([&ctx, flags] { run_sweep(ctx, *flags); });
 }

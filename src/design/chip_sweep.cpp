@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "scenario/evaluate.hpp"
+#include "search/search.hpp"
 
 namespace xpusim::design {
 
@@ -46,6 +47,19 @@ std::vector<std::vector<hardware::Override>> sweep_grid(const std::vector<SweepA
     grid = std::move(next);
   }
   return grid;
+}
+
+training::StepResult searched_layout(const scenario::Session& session, const TrainWorkload& w,
+                                     const std::shared_ptr<const hardware::System>& system) {
+  scenario::Scenario s;
+  s.model = w.model;
+  s.system = system->name();
+  s.system_spec = system;
+  s.layout = training::make_layout(w.gpus, 1, 1, 1, 1, w.seq_len, w.global_batch, 1);
+  search::SearchOptions o;
+  o.top = 1;
+  o.threads = 1;
+  return search::search_layouts(session, s, o).best.step;
 }
 
 training::StepResult small_layout_search(const scenario::Session& session, const TrainWorkload& w,

@@ -29,10 +29,15 @@ struct TrainWorkload {
   long long gpus = 0, seq_len = 0, global_batch = 0;
 };
 
-// The best layout of a training job on a system: the search's job. Until the search is wired in,
-// the default enumerates TP x PP x micro-batch x recompute within the scale-up domain.
+// The best layout of a training job on a system.
 using TrainSearch = std::function<training::StepResult(const scenario::Session&, const TrainWorkload&,
                                                        const std::shared_ptr<const hardware::System>&)>;
+// The parallelism search (search::search_layouts, every legal layout, one thread per point since
+// the sweep runs points in parallel): the default.
+training::StepResult searched_layout(const scenario::Session& session, const TrainWorkload& w,
+                                     const std::shared_ptr<const hardware::System>& system);
+// A quick enumeration of TP x PP x micro-batch x recompute inside the scale-up domain, for
+// sweeps that want speed over the last few percent.
 training::StepResult small_layout_search(const scenario::Session& session, const TrainWorkload& w,
                                          const std::shared_ptr<const hardware::System>& system);
 
@@ -40,7 +45,7 @@ struct SweepSpec {
   std::string base;  // a system (name or file) or a chip name with a catalog system
   std::vector<SweepAxis> axes;
   std::optional<TrainWorkload> train;
-  TrainSearch train_search = small_layout_search;
+  TrainSearch train_search = searched_layout;
 };
 
 // One design point's outcome.

@@ -56,7 +56,7 @@ TEST(ChipSweep, APointEqualToTheCatalogChipReproducesItExactly) {
   // be: it re-derives the bandwidth from the pin rate, 3.354 TB/s against the catalog's 3.35.)
   const auto p = evaluate_point(session(), spec, {{"tdp", "700 W"}}, coefficients());
   ASSERT_TRUE(p.feasible) << p.reason;
-  const auto catalog = small_layout_search(session(), *spec.train, session().system("dgx-h100", "--system"));
+  const auto catalog = spec.train_search(session(), *spec.train, session().system("dgx-h100", "--system"));
   ASSERT_TRUE(p.train.has_value());
   EXPECT_EQ(p.train->step_time_s, catalog.step_time_s);
   EXPECT_EQ(p.train->layout.tp, catalog.layout.tp);

@@ -57,4 +57,13 @@ set -e
 lines=$(($(wc -l < "$work/aborted.jsonl")))
 [ "$lines" -lt 10001 ] || fail "the aborted job wrote every row"
 cmp <(head -n "$lines" "$work/one.jsonl") <(head -n "$lines" "$work/aborted.jsonl") || fail "aborted output is not a prefix"
+# xpusim sweep --mpi: each point a full search, one point per batch; rows equal one process's
+# except for the search's own wall time.
+sweep=(sweep --model llama3-8b --system dgx-h100 --gpus 8,16,32,64 --seq-len 2048 --global-batch 64 --format jsonl)
+strip_time() { sed -E 's/"search_elapsed_s":[0-9.e+-]+/"search_elapsed_s":T/'; }
+"$xpusim" "${sweep[@]}" | strip_time > "$work/sweep-one.jsonl"
+mpirun -n 2 "$xpusim" "${sweep[@]}" --mpi 2> "$work/sweep.err" | strip_time > "$work/sweep-two.jsonl"
+[ "$(wc -l < "$work/sweep-one.jsonl")" -eq 5 ] || fail "expected a context line and 4 sweep rows"
+cmp "$work/sweep-one.jsonl" "$work/sweep-two.jsonl" || fail "2-rank sweep differs from one process: $(cat "$work/sweep.err")"
+
 echo "mpi run: identical with 2 ranks, recovered from a killed rank, aborted cleanly without recovery ($lines lines)"
