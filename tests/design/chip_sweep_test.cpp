@@ -2,21 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include "design/design_fixtures.hpp"
+
 #include "core/error.hpp"
 #include "scenario/evaluate.hpp"
 
 namespace xpusim::design {
 namespace {
 
-const scenario::Session& session() {
-  static const scenario::Session s;
-  return s;
-}
-
-const CostCoefficients& coefficients() {
-  static const CostCoefficients k = CostCoefficients::load(session().data_dir() / "design" / "cost_model.yaml");
-  return k;
-}
+using test::coefficients;
+using test::session;
 
 TEST(ChipSweep, ParsesAxesAndRefusesBadOnes) {
   const auto a = parse_axis("memory.stacks=4, 6,8");

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "design/design_fixtures.hpp"
+
 #include <cmath>
 #include <numbers>
 
@@ -12,15 +14,8 @@
 namespace xpusim::design {
 namespace {
 
-const scenario::Session& session() {
-  static const scenario::Session s;
-  return s;
-}
-
-const CostCoefficients& coefficients() {
-  static const CostCoefficients k = CostCoefficients::load(session().data_dir() / "design" / "cost_model.yaml");
-  return k;
-}
+using test::coefficients;
+using test::session;
 
 std::shared_ptr<const hardware::Chip> chip(const std::string& name, std::vector<hardware::Override> o = {}) {
   return session().chip(name, "--chip", o);
@@ -92,7 +87,7 @@ TEST(DesignCost, AGenerationWithoutCoefficientsIsNamed) {
 }
 
 TEST(DesignCost, ABadCoefficientFileNamesTheLineAndKey) {
-  const auto path = test::write_temp_file("cost.yaml", "kind: design_cost_model\nnode: x\nwafer_price_usd: lots\n");
+  const auto path = xpusim::test::write_temp_file("cost.yaml", "kind: design_cost_model\nnode: x\nwafer_price_usd: lots\n");
   try {
     CostCoefficients::load(path);
     FAIL() << "expected an error";
