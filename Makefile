@@ -31,8 +31,13 @@ bench: deps
 	cmake --build $(BUILD)/bench -j $(JOBS)
 	@for b in $(BUILD)/bench/bench/*_bench; do echo "== $$b"; $$b --benchmark_min_time=0.2; done
 
+# The tests again under AddressSanitizer and UndefinedBehaviorSanitizer, and the libFuzzer targets,
+# from one clang build (-O1: the simulator's tests run several times faster than at -O0, and CI
+# builds the libraries once for both).
+SANITIZE_CONFIG := cmake -S . -B $(BUILD)/asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+	-DCMAKE_CXX_COMPILER=clang++ -DXPUSIM_BUILD_TESTS=ON -DXPUSIM_SANITIZE=ON -DXPUSIM_BUILD_FUZZ=ON
 sanitize: deps
-	cmake -S . -B $(BUILD)/asan -DCMAKE_BUILD_TYPE=Debug -DXPUSIM_BUILD_TESTS=ON -DXPUSIM_SANITIZE=ON
+	$(SANITIZE_CONFIG)
 	cmake --build $(BUILD)/asan -j $(JOBS)
 	cd $(BUILD)/asan && ctest --output-on-failure -j $(JOBS)
 
@@ -41,9 +46,9 @@ sanitize: deps
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := units hardware_yaml hf_config trace run_file cli_flags
 fuzz: deps
-	cmake -S . -B $(BUILD)/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DXPUSIM_BUILD_FUZZ=ON
-	cmake --build $(BUILD)/fuzz -j $(JOBS) --target $(addsuffix _fuzz,$(FUZZ_TARGETS))
-	bash scripts/fuzz $(BUILD)/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	$(SANITIZE_CONFIG)
+	cmake --build $(BUILD)/asan -j $(JOBS) --target $(addsuffix _fuzz,$(FUZZ_TARGETS))
+	bash scripts/fuzz $(BUILD)/asan $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf $(BUILD)
