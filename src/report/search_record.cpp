@@ -65,7 +65,11 @@ Record search_record(const search::SearchResult& r, bool with_pareto) {
   }
   out["results"] = std::move(results);
   if (r.reference) {
-    Record ref{{"rank", r.reference_rank}, {"ranked", r.ranked}, {"gap_to_best", r.reference->gap_to_best}};
+    Record ref{{"rank", r.reference_rank},
+               {"ranked", r.ranked},
+               {"mesh_rank", r.reference_mesh_rank},
+               {"meshes", r.meshes},
+               {"gap_to_best", r.reference->gap_to_best}};
     ref.update(searched_record(r.reference->outcome));
     out["reference"] = std::move(ref);
   }
@@ -98,7 +102,7 @@ Record search_table_view(const search::SearchResult& r, bool with_pareto) {
   }
   out["results"] = std::move(rows);
   if (r.reference) {
-    Record ref{{"rank", r.reference_rank}, {"ranked", r.ranked}};
+    Record ref{{"rank", r.reference_rank}, {"ranked", r.ranked}, {"mesh_rank", r.reference_mesh_rank}, {"meshes", r.meshes}};
     ref.update(row_view(r.reference->outcome));
     ref["gap_to_best"] = r.reference->gap_to_best;
     out["reference"] = Record::array({ref});

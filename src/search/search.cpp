@@ -49,6 +49,10 @@ struct Score {
   }
 };
 
+// The parallel degrees of a layout: tp, pp, cp, dp, ep, expert tp.
+using Mesh = std::array<int, 6>;
+Mesh mesh_of(const Layout& l) { return {l.tp, l.pp, l.cp, l.dp, l.ep, l.expert_tp()}; }
+
 struct FrontPoint {
   double memory = 0, tokens_per_s = 0;
   std::uint64_t id = 0;
@@ -62,6 +66,12 @@ struct Partial {
   std::vector<FrontPoint> front;     // memory strictly up, tokens/s strictly up
   std::size_t timed = 0, feasible = 0;
   std::size_t ranked = 0, better_than_reference = 0;
+  std::map<Mesh, Score> mesh_best;  // each mesh's fastest variant
+
+  void add_mesh(const Mesh& m, const Score& s) {
+    auto [it, fresh] = mesh_best.try_emplace(m, s);
+    if (!fresh && s < it->second) it->second = s;
+  }
 
   void add(const Score& s) {
     if (top.size() == k && !(s < top.back())) return;
@@ -89,6 +99,7 @@ struct Partial {
     feasible += o.feasible;
     ranked += o.ranked;
     better_than_reference += o.better_than_reference;
+    for (const auto& [m, sc] : o.mesh_best) add_mesh(m, sc);
   }
 };
 
@@ -527,6 +538,7 @@ SearchResult search_layouts(const scenario::Session& session, const scenario::Sc
             }
             if (any) {
               acc.add(best_order);
+              acc.add_mesh(mesh_of(l), best_order);
               ++acc.ranked;
               if (reference && best_order < *reference) ++acc.better_than_reference;
             }
@@ -575,7 +587,14 @@ SearchResult search_layouts(const scenario::Session& session, const scenario::Sc
     ranked.gap_to_best = gap(ranked.outcome.step, result.results.front().outcome.step);
     result.reference = std::move(ranked);
     result.reference_rank = found.better_than_reference + 1;
+    const Candidate& rc = candidates[static_cast<std::size_t>(reference->id / kOrderSlots)];
+    const Mesh own = mesh_of(layout_of(skeletons[rc.skeleton], rc.recompute, rc.zero));
+    result.reference_mesh_rank = 1;
+    for (const auto& [m, sc] : found.mesh_best) {
+      if (m != own && sc < *reference) ++result.reference_mesh_rank;
+    }
   }
+  result.meshes = found.mesh_best.size();
 
   if (!result.results.empty()) {
     result.best = result.results.front().outcome;

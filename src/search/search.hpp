@@ -79,9 +79,13 @@ struct SearchResult {
   std::vector<RankedOutcome> results;              // best first, at most `top`
   std::vector<scenario::TrainingOutcome> pareto;  // memory ascending, tokens/s ascending
   // The best layout matching SearchOptions::reference, when one was given and one fits: its rank
-  // among all ranked layouts (1 = the best), how many were ranked, and its gap.
+  // among all ranked layouts (1 = the best), how many were ranked, and its gap. Its mesh rank
+  // counts distinct meshes (tp, pp, cp, dp, ep, etp), each at its fastest variant of the other
+  // fields (vpp, micro-batch, recompute, ZeRO, order, ...): many variants of one mesh time
+  // alike, so "is TP8 PP16 among the best layouts" is a question about meshes.
   std::optional<RankedOutcome> reference;
   std::size_t reference_rank = 0, ranked = 0;
+  std::size_t reference_mesh_rank = 0, meshes = 0;
 };
 
 // Enumerates every layout of the scenario's model, system, GPU count, sequence length and global

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <set>
 
 #include "core/error.hpp"
@@ -319,6 +320,27 @@ TEST(Search, ReferenceRankAndGap) {
   EXPECT_GE(with_other.reference->gap_to_best, 0.0);
   EXPECT_EQ(with_other.reference->outcome.step.layout.tp, other);
   EXPECT_EQ(with_other.ranked, with_best.ranked);
+  EXPECT_EQ(with_best.reference_mesh_rank, 1u);
+  EXPECT_GT(with_other.reference_mesh_rank, 1u);
+  EXPECT_LE(with_other.reference_mesh_rank, with_other.reference_rank);
+  EXPECT_EQ(with_other.meshes, with_best.meshes);
+  // The mesh rank counts the distinct meshes of the layouts ranked ahead of the reference,
+  // without the reference's own: checked against every ranked layout kept.
+  o.top = with_other.ranked;
+  const auto all = search_layouts(session(), s, o);
+  ASSERT_EQ(all.results.size(), all.ranked);
+  const auto mesh = [](const training::Layout& l) {
+    return std::array<int, 6>{l.tp, l.pp, l.cp, l.dp, l.ep, l.expert_tp()};
+  };
+  const auto own = mesh(all.reference->outcome.step.layout);
+  std::set<std::array<int, 6>> ahead, every;
+  for (std::size_t i = 0; i < all.results.size(); ++i) {
+    const auto m = mesh(all.results[i].outcome.step.layout);
+    every.insert(m);
+    if (i + 1 < all.reference_rank && m != own) ahead.insert(m);
+  }
+  EXPECT_EQ(all.reference_mesh_rank, ahead.size() + 1);
+  EXPECT_EQ(all.meshes, every.size());
   EXPECT_THROW(parse_reference("tp8", "--reference"), core::Error);
   EXPECT_THROW(parse_reference("gpus=8", "--reference"), core::Error);
 }
