@@ -2,6 +2,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <memory>
 #include <set>
 #include <string>
@@ -11,12 +12,20 @@
 #include "core/error.hpp"
 #include "core/parallel.hpp"
 #include "core/suggest.hpp"
+#include "report/fleet_record.hpp"
+#include "report/hbm_record.hpp"
 #include "report/search_record.hpp"
+#include "report/serving_record.hpp"
 #include "report/training_record.hpp"
 #include "report/validation_record.hpp"
+#include "hardware/overrides.hpp"
+#include "planning/fleet_value.hpp"
 #include "scenario/evaluate.hpp"
+#include "scenario/hbm_query.hpp"
 #include "scenario/run_spec.hpp"
+#include "scenario/serve_query.hpp"
 #include "scenario/session.hpp"
+#include "serving/search.hpp"
 #include "search/search.hpp"
 #include "validation/registry.hpp"
 
@@ -75,6 +84,24 @@ scenario::Scenario scenario_from(const py::dict& kwargs, std::set<std::string>* 
       throw keyword_error(f.name, "", "a value: `" + f.name + "` is required (" + f.description + ")");
   if (given_out) *given_out = given;
   return s;
+}
+
+// Text values of one keyword: a list or tuple gives one per item (repeatable fields).
+std::vector<std::string> texts_of(const std::string& key, const py::handle& v) {
+  std::vector<std::string> out;
+  if (py::isinstance<py::list>(v) || py::isinstance<py::tuple>(v)) {
+    for (const auto& item : v) out.push_back(to_field_text(key, item));
+  } else {
+    out.push_back(to_field_text(key, v));
+  }
+  return out;
+}
+
+template <class Names>
+std::vector<std::string> names_of(const Names& table) {
+  std::vector<std::string> names;
+  for (const auto& f : table) names.emplace_back(f.first);
+  return names;
 }
 
 report::Record memory_fit_record(const training::MemoryFit& fit) {
@@ -184,6 +211,90 @@ class PySession {
     return to_python(rec);
   }
 
+  // `xpusim serve`: keywords are the flags' names (serve_fields()); search=True runs
+  // `serve --search` and returns its candidates (top of them).
+  py::object serve(const py::kwargs& kwargs) const {
+    scenario::ServeQuery q;
+    bool search = false;
+    std::size_t top = 10;
+    for (const auto& [k, v] : kwargs) {
+      const std::string key = py::str(k).cast<std::string>();
+      if (key == "search") {
+        search = v.cast<bool>();
+        continue;
+      }
+      if (key == "top") {
+        top = v.cast<std::size_t>();
+        continue;
+      }
+      const scenario::ServeField* f = scenario::find_serve_field(key);
+      if (f == nullptr) {
+        std::vector<std::string> names{"search", "top"};
+        for (const auto& field : scenario::serve_fields()) names.emplace_back(field.name);
+        throw keyword_error(key, "", core::expected_known_name("keyword argument", key, names));
+      }
+      for (const auto& text : texts_of(key, v)) f->apply(q, text);
+    }
+    report::Record rec;
+    {
+      py::gil_scoped_release unlocked;
+      const scenario::ServeSetup setup = scenario::resolve_serve(*session_, q);
+      if (search) {
+        const auto cands = serving::search_serving(*setup.arch, *setup.cost, setup.collectives.get(), setup.engine,
+                                                   setup.spec, setup.requests);
+        rec = report::serving_search_record(cands, top, setup.spec, setup.engine, q.model, setup.system->label());
+      } else {
+        const auto result = serving::simulate_serving(*setup.arch, *setup.cost, setup.collectives.get(), setup.engine,
+                                                      setup.spec, setup.requests);
+        rec = report::serving_record(result, setup.spec, setup.engine, q.model, setup.system->label());
+      }
+    }
+    return to_python(rec);
+  }
+
+  // `xpusim hbm sim`: keywords are the flags' names (generation, speed_gbps, pattern, ...).
+  py::object hbm_sim(const py::kwargs& kwargs) const {
+    scenario::HbmQuery q;
+    for (const auto& [k, v] : kwargs) {
+      const std::string key = py::str(k).cast<std::string>();
+      if (key == "check") {
+        q.check = v.cast<bool>();
+        continue;
+      }
+      const auto& table = scenario::hbm_fields();
+      const auto it = std::find_if(table.begin(), table.end(), [&](const auto& f) { return key == f.first; });
+      if (it == table.end()) {
+        auto names = names_of(table);
+        names.emplace_back("check");
+        throw keyword_error(key, "", core::expected_known_name("keyword argument", key, names));
+      }
+      q.*(it->second) = to_field_text(key, v);
+    }
+    report::Record rec;
+    {
+      py::gil_scoped_release unlocked;
+      rec = report::hbm_run_record(scenario::simulate_hbm(session_->timings(), q), q.trace);
+    }
+    return to_python(rec);
+  }
+
+  // `xpusim fleet value`: inventory (a YAML path), set (overrides of every system), models,
+  // reference (the system one H100-equivalent is).
+  py::object fleet_value(const std::string& inventory, const py::object& set, const py::object& models,
+                         const std::string& reference) const {
+    planning::FleetValueRequest r;
+    r.inventory = inventory;
+    if (!set.is_none()) r.overrides = hardware::parse_overrides(texts_of("set", set));
+    if (!models.is_none()) r.models = texts_of("models", models);
+    r.reference_system = reference;
+    report::Record rec;
+    {
+      py::gil_scoped_release unlocked;
+      rec = report::fleet_value_record(planning::value_fleet(*session_, r));
+    }
+    return to_python(rec);
+  }
+
   py::object validate(const std::string& suite) const {
     const auto suites = validation::builtin_suites();
     const auto* entry = validation::find_suite(suites, suite);
@@ -266,6 +377,11 @@ PYBIND11_MODULE(_xpusim, m) {
       .def("search", &PySession::search,
            "Best layouts (xpusim train --search): run-spec keywords given are fixed; plus top, objective, "
            "max_memory_fraction, pareto, threads, any_order")
+      .def("serve", &PySession::serve, "Simulate LLM serving; keywords are `xpusim serve`'s flags (search=True, top=N)")
+      .def("hbm_sim", &PySession::hbm_sim, "Simulate HBM cycle by cycle; keywords are `xpusim hbm sim`'s flags")
+      .def("fleet_value", &PySession::fleet_value, py::arg("inventory"), py::arg("set") = py::none(),
+           py::arg("models") = py::none(), py::arg("reference") = "dgx-h100",
+           "H100-equivalents, HBM, power and cost of an inventory (`xpusim fleet value`)")
       .def("validate", &PySession::validate, py::arg("suite"), "Run one validation suite");
   m.def("fields", &fields, "The run-spec fields: train() keywords, CLI flags and run-file keys");
   m.def("suites", &suites, "Built-in validation suites as (name, description)");

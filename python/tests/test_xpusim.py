@@ -176,3 +176,67 @@ def test_search_fixes_what_is_given_and_ranks_the_rest(session):
     with pytest.raises(xpusim.InputError) as e:
         session.search(model="llama3-8b", system="dgx-h100", gpus=16, seq_len=4096, global_batch=64, objective="speed")
     assert e.value.field == "objective" and "throughput" in e.value.expected
+
+
+def test_serve_matches_the_cli_record(session):
+    args = dict(model="llama3-8b", system="dgx-h100", num_requests=200, rate=20, seed=3)
+    r = session.serve(**args)
+    rc, cli = cli_json("serve", "--model", "llama3-8b", "--system", "dgx-h100", "--num-requests", "200",
+                       "--rate", "20", "--seed", "3")
+    assert rc == 0
+    cli.pop("xpusim_version")
+    assert r["feasible"] is True
+    assert list(r.keys()) == list(cli.keys())
+    # elapsed_s is host time; everything simulated is identical.
+    r.pop("elapsed_s", None)
+    cli.pop("elapsed_s", None)
+    assert r == cli
+
+
+def test_serve_search_and_infeasible_and_errors(session):
+    s = session.serve(model="llama3-8b", system="dgx-h100", gpus=2, num_requests=100, rate=10, search=True, top=3)
+    assert 1 <= len(s["top"]) <= 3 and s["candidates"] >= len(s["top"])
+    big = session.serve(model="llama3-405b", system="dgx-h100", tp=1, num_requests=5)
+    assert big["feasible"] is False and big["reason"]
+    with pytest.raises(xpusim.InputError) as e:
+        session.serve(model="llama3-8b", rate=-1, arrival="poisson")
+    assert e.value.field == "--rate"
+    with pytest.raises(xpusim.InputError) as e:
+        session.serve(model="llama3-8b", num_requets=10)
+    assert e.value.field == "num_requets" and "num_requests" in e.value.expected
+    with pytest.raises(xpusim.InputError) as e:
+        session.serve(model="llama3-8b", tp="two")
+    assert e.value.field == "--tp" and e.value.value == "two"
+
+
+def test_hbm_sim_matches_the_cli_record(session):
+    r = session.hbm_sim(generation="hbm3", pattern="random", requests=20000, seed=2, check=True)
+    rc, cli = cli_json("hbm", "sim", "--generation", "hbm3", "--pattern", "random", "--requests", "20000",
+                       "--seed", "2", "--check")
+    assert rc == 0
+    cli.pop("xpusim_version")
+    r.pop("elapsed_s", None)
+    cli.pop("elapsed_s", None)
+    assert r == cli
+    assert r["check"]["violations"] == 0
+    assert 0.5 < r["efficiency"] < 0.7
+    with pytest.raises(xpusim.InputError) as e:
+        session.hbm_sim(stacks=0)
+    assert e.value.field == "--stacks"
+    with pytest.raises(xpusim.InputError) as e:
+        session.hbm_sim(patern="random")
+    assert "pattern" in e.value.expected
+
+
+def test_fleet_value_matches_the_cli_record(session):
+    inventory = os.path.join(os.environ.get("XPUSIM_DATA_DIR", "data"), "fleets", "mixed-2025.yaml")
+    r = session.fleet_value(inventory)
+    rc, cli = cli_json("fleet", "value", "--inventory", inventory)
+    assert rc == 0
+    cli.pop("xpusim_version")
+    assert r == cli
+    with pytest.raises(xpusim.InputError):
+        session.fleet_value(inventory, set=["memory.stacks=lots"])
+    with pytest.raises(xpusim.InputError) as e:
+        session.fleet_value("/nonexistent/fleet.yaml")
+    assert "fleet.yaml" in str(e.value)

@@ -2,8 +2,6 @@
 
 #include <unistd.h>
 
-#include <charconv>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -78,23 +76,6 @@ core::ProgressFn Context::progress(std::string label) const {
     if (done >= total) std::fprintf(stderr, "\n");
     std::fflush(stderr);
   };
-}
-
-// Strict: the whole text is the number (no sign, space, "inf", hex or trailing text).
-long long positive_int_flag(const std::string& flag, const std::string& text) {
-  long long v = 0;
-  const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (r.ec != std::errc() || r.ptr != text.data() + text.size() || text.empty() || v <= 0)
-    throw core::Error::flag(flag, text, r.ec == std::errc::result_out_of_range ? "a positive integer below 2^63" : "a positive integer");
-  return v;
-}
-
-double positive_number_flag(const std::string& flag, const std::string& text) {
-  double v = 0;
-  const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (r.ec != std::errc() || r.ptr != text.data() + text.size() || text.empty() || !(v > 0) || !std::isfinite(v))
-    throw core::Error::flag(flag, text, "a positive number");
-  return v;
 }
 
 }  // namespace xpusim::cli

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "core/flag_text.hpp"
 #include "core/parallel.hpp"
 #include "hardware/catalog.hpp"
 #include "scenario/session.hpp"
@@ -55,7 +56,7 @@ class Context {
 };
 
 // Reads an integer/number flag given as text so errors name the flag ("--m: expected ...").
-long long positive_int_flag(const std::string& flag, const std::string& text);
-double positive_number_flag(const std::string& flag, const std::string& text);
+using core::positive_int_flag;
+using core::positive_number_flag;
 
 }  // namespace xpusim::cli

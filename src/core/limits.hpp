@@ -15,5 +15,8 @@ inline constexpr long long kMaxModelDim = 1LL << 24;
 inline constexpr long long kMaxLayers = 100000;
 // Parameters of one model: 1e15, ~1000x the largest published.
 inline constexpr double kMaxModelParams = 1e15;
+// Requests of one serving simulation: 1e7 (about 100 s of host time and 1 GB of request state;
+// published serving benchmarks use 1,000-10,000).
+inline constexpr long long kMaxServeRequests = 10'000'000;
 
 }  // namespace xpusim::core

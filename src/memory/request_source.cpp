@@ -142,8 +142,7 @@ bool TraceSource::parse_next(MemRequest& r) {
       }
       if (r.arrival_cycle > kMaxTraceCycles)
         throw core::Error(at(), "trace time", std::string(a),
-                          fmt::format("a time of at most {} memory cycles ({:.3g} s): idle time is simulated "
-                                      "refresh by refresh",
+                          fmt::format("a time of at most {} memory cycles ({:.3g} s)",
                                       kMaxTraceCycles, static_cast<double>(kMaxTraceCycles) / clock_hz_));
       if (r.arrival_cycle < last_)
         throw core::Error(at(), "trace time", std::string(a),

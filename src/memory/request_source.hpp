@@ -65,10 +65,11 @@ class SyntheticSource final : public RequestSource {
 // Contract: a bad line throws core::Error naming file:line, the text and the expected form (from
 // the constructor for the first request, else from next()); arrival times must not decrease, a
 // address must be below kAddressLimit (2^63), and no arrival may come later than kMaxTraceCycles
-// (idle memory time is simulated refresh by refresh: about 1 s per 1e8 idle cycles).
+// (2^50, about a week of memory time: the simulator counts idle refreshes in bulk, so a long gap
+// costs one refresh round, but cycle arithmetic stays far from overflow).
 class TraceSource final : public RequestSource {
  public:
-  static constexpr std::uint64_t kMaxTraceCycles = 1ull << 30;
+  static constexpr std::uint64_t kMaxTraceCycles = 1ull << 50;
   static constexpr std::uint64_t kAddressLimit = 1ull << 63;
   static constexpr std::size_t kMaxLineChars = 4096;
 

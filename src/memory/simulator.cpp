@@ -455,6 +455,36 @@ struct Simulator::Impl {
     return true;
   }
 
+  // Idle memory until `until` (nothing queued or outstanding): its refreshes are then periodic,
+  // each at its due cycle, so all but the last full round before `until` are counted, not
+  // stepped. The round left to simulate refreshes every bank again and so overwrites every
+  // state the skipped ones set (bank, ACT and bus ready times; ref_due advances by the interval
+  // whatever the issue cycle), which keeps the result identical to stepping. A PC with a bank
+  // still open (its next refreshes precharge first) is left to the stepping until one round
+  // has closed them. Returns whether any PC moved; its wake-up becomes its next refresh.
+  bool skip_idle_refresh(std::uint64_t until, std::vector<std::uint64_t>& wake) {
+    const auto interval = static_cast<std::uint64_t>(per_bank_refresh ? t.nREFIpb : t.nREFI);
+    // REFpb closer than tRREFD would fall behind its due cycles: not periodic, so stepped.
+    if (interval == 0 || (per_bank_refresh && t.nREFIpb < t.nRREFD)) return false;
+    const std::uint64_t keep = per_bank_refresh ? static_cast<std::uint64_t>(banks) + 1 : 2;
+    bool moved = false;
+    for (std::size_t p = 0; p < pcs.size(); ++p) {
+      Pc& pc = pcs[p];
+      if (pc.openmask != 0 || pc.ref_due >= until || (until - pc.ref_due) / interval <= keep) continue;
+      const std::uint64_t k = (until - pc.ref_due) / interval - keep;
+      pc.ref_due += k * interval;
+      if (per_bank_refresh) {
+        counts.refpb += k;
+        pc.refpb_bank = static_cast<int>((static_cast<std::uint64_t>(pc.refpb_bank) + k) % static_cast<std::uint64_t>(banks));
+      } else {
+        counts.ref += k;
+      }
+      wake[p] = pc.ref_due;
+      moved = true;
+    }
+    return moved;
+  }
+
   // One scheduling cycle of PC p: at most one column and one row command. Returns the next cycle
   // at which this PC may be able to issue something (kNever when it has nothing to do).
   std::uint64_t step(std::size_t p, std::uint64_t now) {
@@ -830,6 +860,11 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
       }
     }
     if (!have && s.completed == entered) break;
+    if (have && s.completed == entered && s.log == nullptr && config_.skip_idle_refresh &&
+        s.skip_idle_refresh(cur.arrival_cycle, wake)) {
+      next_t0 = cur.arrival_cycle;
+      for (std::size_t p = 0; p < npc; ++p) next_t0 = std::min(next_t0, wake[p]);
+    }
     // Skip epochs in which nothing can happen.
     t0 = next_t0 == kNever ? t1 : std::max(t1, next_t0 / kEpoch * kEpoch);
   }

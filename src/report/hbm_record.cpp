@@ -74,4 +74,14 @@ Record hbm_setup_record(const memory::TimingSet& set, int stacks, const memory::
   return rec;
 }
 
+Record hbm_run_record(const scenario::HbmRun& run, const std::string& trace_file) {
+  Record rec = hbm_sim_record(run.result);
+  if (run.unloaded_latency_s) rec["latency"]["unloaded_s"] = *run.unloaded_latency_s;
+  const auto& s = run.setup;
+  const auto setup = hbm_setup_record(*s.set, s.stacks, s.cfg, &s.pattern, trace_file.empty() ? nullptr : trace_file.c_str());
+  for (const auto& [k, v] : setup.items()) rec[k] = v;
+  if (run.check) rec["check"] = hbm_check_record(*run.check);
+  return rec;
+}
+
 }  // namespace xpusim::report

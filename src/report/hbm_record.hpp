@@ -4,6 +4,7 @@
 #include "memory/checker.hpp"
 #include "memory/simulator.hpp"
 #include "report/record.hpp"
+#include "scenario/hbm_query.hpp"
 
 namespace xpusim::report {
 
@@ -18,5 +19,7 @@ Record hbm_estimate_record(const memory::BandwidthEstimate& e);
 // What was simulated: timing set, stacks, pattern and controller settings.
 Record hbm_setup_record(const memory::TimingSet& set, int stacks, const memory::ControllerConfig& cfg,
                         const memory::AccessPattern* pattern, const char* trace_file);
+// `xpusim hbm sim`'s whole record: the simulation, its unloaded latency, the setup and the check.
+Record hbm_run_record(const scenario::HbmRun& run, const std::string& trace_file);
 
 }  // namespace xpusim::report

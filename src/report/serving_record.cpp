@@ -70,6 +70,31 @@ Record serving_record(const serving::ServeResult& r, const serving::ServeSpec& s
   return rec;
 }
 
+Record serving_search_record(const std::vector<serving::SearchCandidate>& candidates, std::size_t top,
+                             const serving::ServeSpec& spec, const serving::EngineProfile& engine,
+                             const std::string& model, const std::string& system) {
+  Record rec;
+  rec["model"] = model;
+  rec["system"] = system;
+  rec["engine"] = engine.name;
+  rec["gpus"] = spec.gpus;
+  rec["slo_ttft_s"] = spec.slo_ttft_s;
+  rec["slo_tpot_s"] = spec.slo_tpot_s;
+  rec["candidates"] = candidates.size();
+  Record rows = Record::array();
+  for (std::size_t i = 0; i < candidates.size() && i < top; ++i) {
+    const auto& c = candidates[i];
+    rows.push_back({{"tp", c.tp}, {"replicas", c.replicas}, {"max_num_seqs", c.max_num_seqs},
+                    {"max_batched_tokens", c.max_batched_tokens}, {"feasible", c.result.feasible},
+                    {"goodput_requests_per_s_per_gpu", c.goodput_per_gpu},
+                    {"throughput_output_tokens_per_s", c.result.output_tokens_per_s},
+                    {"ttft_p99_s", c.result.ttft_s.p99}, {"tpot_p99_s", c.result.tpot_s.p99},
+                    {"reason", c.result.reason}});
+  }
+  rec["top"] = rows;
+  return rec;
+}
+
 Record serving_trace(const serving::ServeResult& r) {
   Record events = Record::array();
   events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", 0}, {"args", {{"name", "replica 0"}}}});

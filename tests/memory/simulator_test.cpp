@@ -332,5 +332,61 @@ TEST(AnalyticalVsSimulator, OtherGenerationsWithinTenPercent) {
   }
 }
 
+
+
+// Bursts of random reads and writes separated by long idle gaps (a trace's quiet phases).
+class GappedSource final : public RequestSource {
+ public:
+  GappedSource(std::uint64_t gap, std::uint64_t capacity) : gap_(gap), capacity_(capacity) {}
+  bool next(MemRequest& out) override {
+    if (i_ == kBursts * kPerBurst) return false;
+    const std::uint64_t burst = i_ / kPerBurst;
+    state_ = state_ * 6364136223846793005ull + 1442695040888963407ull;
+    out.address = (state_ >> 11) % (capacity_ / 64) * 64;
+    out.write = (state_ >> 7) % 4 == 0;
+    out.arrival_cycle = burst * gap_ + (i_ % kPerBurst) / 8;
+    ++i_;
+    return true;
+  }
+  std::uint64_t size() const override { return kBursts * kPerBurst; }
+  int request_bytes() const override { return 64; }
+
+ private:
+  static constexpr std::uint64_t kBursts = 4, kPerBurst = 3000;
+  std::uint64_t gap_, capacity_, i_ = 0, state_ = 7;
+};
+
+
+TEST(Simulator, IdleRefreshCountedInBulkGivesTheSteppedResult) {
+  for (auto refresh : {RefreshMode::kPerBank, RefreshMode::kAllBank}) {
+    for (auto page : {PagePolicy::kOpen, PagePolicy::kClosed}) {
+      SimResult results[2];
+      for (int skip = 0; skip < 2; ++skip) {
+        ControllerConfig cfg;
+        cfg.refresh = refresh;
+        cfg.page_policy = page;
+        cfg.skip_idle_refresh = skip != 0;
+        Simulator sim(hbm3(), 1, cfg);
+        GappedSource src(2'000'000, sim.mapping().capacity_bytes());
+        results[skip] = sim.run(src);
+      }
+      const auto& a = results[0];
+      const auto& b = results[1];
+      const std::string what = std::string(refresh_mode_name(refresh)) + (page == PagePolicy::kOpen ? " open" : " closed");
+      EXPECT_EQ(a.cycles, b.cycles) << what;
+      EXPECT_EQ(a.bytes, b.bytes) << what;
+      EXPECT_DOUBLE_EQ(a.avg_latency_s, b.avg_latency_s) << what;
+      EXPECT_DOUBLE_EQ(a.p99_latency_s, b.p99_latency_s) << what;
+      EXPECT_EQ(a.commands.act, b.commands.act) << what;
+      EXPECT_EQ(a.commands.rd + a.commands.rda, b.commands.rd + b.commands.rda) << what;
+      EXPECT_EQ(a.commands.pre + a.commands.prea, b.commands.pre + b.commands.prea) << what;
+      EXPECT_EQ(a.commands.ref, b.commands.ref) << what;
+      EXPECT_EQ(a.commands.refpb, b.commands.refpb) << what;
+      // Three gaps of 2e6 cycles: every PC refreshes through them.
+      const double interval = refresh == RefreshMode::kPerBank ? hbm3().t.nREFIpb : hbm3().t.nREFI;
+      EXPECT_GT(static_cast<double>(b.commands.ref + b.commands.refpb), 0.99 * 6e6 / interval * 32) << what;
+    }
+  }
+}
 }  // namespace
 }  // namespace xpusim::memory
