@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 
@@ -11,6 +13,28 @@ namespace {
 // The throughput a point is ranked by: serving goodput when the sweep serves, else training.
 double throughput_of(const design::PointResult& p) {
   return p.serve ? p.serve_goodput_tokens_per_s_per_chip : p.train_tokens_per_s_per_chip;
+}
+
+// "200TFLOP/s", "989.4TFLOP/s" -> ("200", "989.4") and "TFLOP/s": tick labels that fit.
+std::pair<std::vector<std::string>, std::string> split_common_unit(const std::vector<std::string>& values) {
+  std::string unit;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const auto& v = values[i];
+    std::size_t k = 0;
+    while (k < v.size() && (std::isdigit(static_cast<unsigned char>(v[k])) || v[k] == '.')) ++k;
+    if (k == 0) return {values, ""};
+    std::string u = v.substr(k);
+    while (!u.empty() && u.front() == ' ') u.erase(u.begin());
+    if (u.empty() || (i > 0 && u != unit)) return {values, ""};
+    unit = u;
+  }
+  std::vector<std::string> out;
+  for (const auto& v : values) {
+    std::size_t k = 0;
+    while (k < v.size() && (std::isdigit(static_cast<unsigned char>(v[k])) || v[k] == '.')) ++k;
+    out.push_back(v.substr(0, k));
+  }
+  return {out, unit};
 }
 
 }  // namespace
@@ -108,22 +132,49 @@ HtmlReport design_sweep_report(const std::vector<design::PointResult>& points, c
   best.points = front_pts;
   pareto.series = {all, best};
   page.plots.push_back(pareto);
-  // Sensitivity: per axis, mean throughput at each of its values over the other axes' points.
+  // Sensitivity: per axis, throughput at each of its values: one line per combination of the
+  // other axes' values when there are at most 8 of them (the palette's size), else their mean.
   for (std::size_t a = 0; a < axes.size(); ++a) {
-    PlotSpec sens{"sensitivity-" + std::to_string(a), "Sensitivity to " + axes[a].path, axes[a].path,
-                  y_label + " (mean over the other fields)", false, axes[a].values, {}, 480, 380};
-    PlotSeries line{"mean over the other varied fields", {}, true, false};
-    for (std::size_t v = 0; v < axes[a].values.size(); ++v) {
-      double sum = 0;
-      int n = 0;
-      for (const auto& p : points) {
-        if (!p.feasible || p.params.size() <= a || p.params[a].value != axes[a].values[v]) continue;
-        sum += throughput_of(p);
-        ++n;
+    std::size_t combos = 1;
+    for (std::size_t b = 0; b < axes.size(); ++b)
+      if (b != a) combos *= axes[b].values.size();
+    const bool per_combo = combos > 1 && combos <= 8;
+    const auto [labels, unit] = split_common_unit(axes[a].values);
+    PlotSpec sens{"sensitivity-" + std::to_string(a), "Sensitivity to " + axes[a].path,
+                  axes[a].path + (unit.empty() ? "" : " (" + unit + ")"),
+                  per_combo ? y_label : y_label + " (mean)", false, labels, {}, per_combo ? 900 : 480, 380};
+    std::map<std::string, PlotSeries> lines;  // by the other axes' values
+    std::vector<std::string> order;
+    std::vector<double> sum(axes[a].values.size(), 0.0);
+    std::vector<int> n(axes[a].values.size(), 0);
+    for (const auto& p : points) {
+      if (!p.feasible || p.params.size() != axes.size()) continue;
+      const auto v = static_cast<std::size_t>(
+          std::find(axes[a].values.begin(), axes[a].values.end(), p.params[a].value) - axes[a].values.begin());
+      if (v >= axes[a].values.size()) continue;
+      sum[v] += throughput_of(p);
+      ++n[v];
+      std::string key;  // "stacks=4 · generation=hbm3": the last part of each path names it
+      for (std::size_t b = 0; b < axes.size(); ++b)
+        if (b != a) {
+          const auto dot = axes[b].path.rfind('.');
+          key += (key.empty() ? "" : " · ") + axes[b].path.substr(dot == std::string::npos ? 0 : dot + 1) + "=" +
+                 p.params[b].value;
+        }
+      if (!lines.count(key)) {
+        order.push_back(key);
+        lines[key] = PlotSeries{key, {}, true, false};
       }
-      if (n > 0) line.points.emplace_back(static_cast<double>(v), sum / n);
+      lines[key].points.emplace_back(static_cast<double>(v), throughput_of(p));
     }
-    sens.series = {line};
+    if (per_combo) {
+      for (const auto& k : order) sens.series.push_back(lines[k]);
+    } else {
+      PlotSeries line{"mean over the other varied fields", {}, true, false};
+      for (std::size_t v = 0; v < sum.size(); ++v)
+        if (n[v] > 0) line.points.emplace_back(static_cast<double>(v), sum[v] / n[v]);
+      sens.series = {line};
+    }
     page.plots.push_back(sens);
   }
   std::vector<Record> records;
