@@ -1,20 +1,37 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cmath>
 #include <fstream>
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "design/chip_sweep.hpp"
 #include "report/design_record.hpp"
+#include "serving/engine.hpp"
 
 namespace xpusim::cli {
 namespace {
+
+double positive_seconds(const std::string& flag, const std::string& text) {
+  double v = 0;
+  std::size_t used = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || !(v > 0) || !std::isfinite(v))
+    throw core::Error::flag(flag, text, "a time in seconds > 0, such as 0.05");
+  return v;
+}
 
 struct SweepFlags {
   std::string base;
   std::vector<std::string> vary;
   std::string train_model, gpus, seq_len = "4096", global_batch;
+  std::string serve_model, slo_ttft = "2", slo_tpot = "0.05", serve_gpus = "8", input_len = "2048",
+      output_len = "256", engine = "vllm";
   std::string pareto;
   std::string report_file;
   std::string cost_model;
@@ -25,9 +42,10 @@ struct ParetoAxes {
   std::string x_key;  // cost or power, minimised
 };
 
-ParetoAxes parse_pareto(const std::string& text) {
-  if (text == "throughput,cost" || text == "cost,throughput") return {"train_tokens_per_s_per_chip", "cost_usd"};
-  if (text == "throughput,power" || text == "power,throughput") return {"train_tokens_per_s_per_chip", "power_w"};
+ParetoAxes parse_pareto(const std::string& text, bool serving) {
+  const std::string y = serving ? "serve_goodput_tokens_per_s_per_chip" : "train_tokens_per_s_per_chip";
+  if (text == "throughput,cost" || text == "cost,throughput") return {y, "cost_usd"};
+  if (text == "throughput,power" || text == "power,throughput") return {y, "power_w"};
   throw core::Error::flag("--pareto", text, "throughput,cost or throughput,power");
 }
 
@@ -44,10 +62,26 @@ void chip_sweep(Context& ctx, const SweepFlags& f) {
                                        positive_int_flag("--seq-len", f.seq_len),
                                        positive_int_flag("--global-batch", f.global_batch)};
   }
-  const auto pareto = f.pareto.empty() ? std::optional<ParetoAxes>{} : parse_pareto(f.pareto);
-  if (pareto && !spec.train) throw core::Error::flag("--pareto", f.pareto, "a workload to rank (--train MODEL)");
   const auto& session = ctx.session();
-  if (spec.train) session.architecture(spec.train->model);  // a bad model name fails before any work
+  if (!f.serve_model.empty()) {
+    design::ServeWorkload sw;
+    sw.model = f.serve_model;
+    sw.engine = serving::load_engine(f.engine, session.data_dir());
+    auto& w = sw.workload;
+    w.slo_ttft_s = positive_seconds("--slo-ttft", f.slo_ttft);
+    w.slo_tpot_s = positive_seconds("--slo-tpot", f.slo_tpot);
+    w.gpus = static_cast<int>(positive_int_flag("--serve-gpus", f.serve_gpus));
+    w.input_tokens = positive_int_flag("--input-len", f.input_len);
+    w.output_tokens = positive_int_flag("--output-len", f.output_len);
+    spec.serve = std::move(sw);
+  }
+  const auto pareto =
+      f.pareto.empty() ? std::optional<ParetoAxes>{} : parse_pareto(f.pareto, spec.serve.has_value());
+  if (pareto && !spec.train && !spec.serve)
+    throw core::Error::flag("--pareto", f.pareto, "a workload to rank (--train MODEL or --serve MODEL)");
+  // A bad model name fails before any work.
+  if (spec.train) session.architecture(spec.train->model);
+  if (spec.serve) session.architecture(spec.serve->model);
   const auto coefficients = design::CostCoefficients::load(
       f.cost_model.empty() ? session.data_dir() / "design" / "cost_model.yaml" : std::filesystem::path(f.cost_model));
   const auto points = design::run_sweep(session, spec, coefficients, ctx.progress("chip sweep"));
@@ -68,10 +102,18 @@ void chip_sweep(Context& ctx, const SweepFlags& f) {
   }
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!f.report_file.empty()) {
-    const std::string workload = spec.train ? fmt::format("training {} on {} GPUs, sequence {}, global batch {}",
-                                                          spec.train->model, spec.train->gpus, spec.train->seq_len,
-                                                          spec.train->global_batch)
-                                            : "none (cost and power only)";
+    std::string workload = spec.train ? fmt::format("training {} on {} GPUs, sequence {}, global batch {}",
+                                                    spec.train->model, spec.train->gpus, spec.train->seq_len,
+                                                    spec.train->global_batch)
+                                      : "none (cost and power only)";
+    if (spec.serve) {
+      const auto& w = spec.serve->workload;
+      workload = fmt::format("serving {} on {} GPUs with {} ({} prompt and {} output tokens, SLO TTFT {} s and TPOT "
+                             "{} s; TP and closed-loop clients searched for the highest goodput)",
+                             spec.serve->model, w.gpus, spec.serve->engine.name, w.input_tokens, w.output_tokens,
+                             w.slo_ttft_s, w.slo_tpot_s) +
+                 (spec.train ? "; also " + workload : "");
+    }
     const auto page = report::design_sweep_report(points, front, spec.axes, f.base, workload,
                                                   "xpusim " XPUSIM_VERSION " · data " + session.data_hash() + " · " +
                                                       ctx.command_line);
@@ -109,6 +151,15 @@ void add_chip_command(CLI::App& app, Context& ctx) {
   sweep->add_option("--gpus", f->gpus, "GPUs of the training workload");
   sweep->add_option("--seq-len", f->seq_len, "Sequence length of the training workload (default 4096)");
   sweep->add_option("--global-batch", f->global_batch, "Sequences per step of the training workload");
+  sweep->add_option("--serve", f->serve_model,
+                    "Serving workload: model name or config.json (highest SLO goodput per point, TP and load searched)");
+  sweep->add_option("--slo-ttft", f->slo_ttft, "TTFT objective of --serve, seconds (default 2)");
+  sweep->add_option("--slo-tpot", f->slo_tpot, "TPOT objective of --serve, seconds (default 0.05)");
+  sweep->add_option("--serve-gpus", f->serve_gpus, "GPUs serving the --serve model (default 8)");
+  sweep->add_option("--input-len", f->input_len, "Prompt tokens of --serve requests (default 2048)");
+  sweep->add_option("--output-len", f->output_len, "Output tokens of --serve requests (default 256)");
+  sweep->add_option("--engine", f->engine, "Engine profile of --serve: vllm|sglang|trtllm|lmdeploy|gpt-fast or a YAML file")
+      ->capture_default_str();
   sweep->add_option("--pareto", f->pareto, "Mark the front: throughput,cost or throughput,power");
   sweep->add_option("--report", f->report_file, "Write a self-contained HTML report (plots and table) to FILE");
   sweep->add_option("--cost-model", f->cost_model, "Area/power/cost coefficients (default data/design/cost_model.yaml)");

@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "scenario/evaluate.hpp"
 #include "search/search.hpp"
+#include "serving/goodput.hpp"
 
 namespace xpusim::design {
 
@@ -146,6 +147,22 @@ PointResult evaluate_point(const scenario::Session& session, const SweepSpec& sp
       p.limiting_resource = training_limit(r);
     }
     p.train = std::move(r);
+  }
+  if (spec.serve) {
+    // The same cost model and links `xpusim serve` builds for this system.
+    const auto arch = session.architecture(spec.serve->model);
+    const auto cost = session.cost_model(system->chip_ptr());
+    const cost::CollectiveModel collectives(*system);
+    auto g = serving::best_slo_goodput(*arch, *cost, &collectives, spec.serve->engine, serving::Placement{},
+                                       spec.serve->workload);
+    if (!g.feasible) {
+      p.feasible = false;
+      if (p.reason.empty()) p.reason = g.reason;
+    } else {
+      p.serve_goodput_tokens_per_s_per_chip = g.goodput_tokens_per_s_per_gpu;
+    }
+    p.limiting_resource = g.limiting_resource;
+    p.serve = std::move(g);
   }
   return p;
 }

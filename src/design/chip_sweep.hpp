@@ -9,6 +9,8 @@
 #include "design/cost_model.hpp"
 #include "hardware/overrides.hpp"
 #include "scenario/session.hpp"
+#include "serving/engine.hpp"
+#include "serving/goodput.hpp"
 #include "training/step_model.hpp"
 
 namespace xpusim::design {
@@ -41,11 +43,20 @@ training::StepResult searched_layout(const scenario::Session& session, const Tra
 training::StepResult small_layout_search(const scenario::Session& session, const TrainWorkload& w,
                                          const std::shared_ptr<const hardware::System>& system);
 
+// A serving workload: the highest SLO goodput the serving model finds for the model on `gpus`
+// GPUs of the point (TP degree and load searched, serving::best_slo_goodput).
+struct ServeWorkload {
+  std::string model;
+  serving::EngineProfile engine;
+  serving::GoodputWorkload workload;
+};
+
 struct SweepSpec {
   std::string base;  // a system (name or file) or a chip name with a catalog system
   std::vector<SweepAxis> axes;
   std::optional<TrainWorkload> train;
   TrainSearch train_search = searched_layout;
+  std::optional<ServeWorkload> serve;
 };
 
 // One design point's outcome.
@@ -57,7 +68,10 @@ struct PointResult {
   DesignCost cost;
   std::optional<training::StepResult> train;  // best layout, when a training workload is given
   double train_tokens_per_s_per_chip = 0;
-  // compute | hbm_bandwidth | hbm_capacity | scale_up | scale_out | die_area (what bounds it)
+  std::optional<serving::GoodputResult> serve;  // when a serving workload is given
+  double serve_goodput_tokens_per_s_per_chip = 0;
+  // compute | hbm_bandwidth | hbm_capacity | scale_up | scale_out | slo | die_area (what bounds it;
+  // the serving workload's when there is one, else the training workload's)
   std::string limiting_resource;
   std::vector<std::string> derived, uncalibrated;
 };

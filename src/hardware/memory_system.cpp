@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <fmt/format.h>
 
 #include "core/suggest.hpp"
@@ -23,6 +24,22 @@ int MemorySystem::stack_width_bits(const std::string& generation) {
   if (generation.rfind("hbm4", 0) == 0) return 2048;
   if (generation.rfind("hbm", 0) == 0) return 1024;
   return 0;  // not stacked: the catalog must give bus_width_bits
+}
+
+std::optional<MemorySystem::DefaultPinRate> MemorySystem::default_pin_rate(const std::string& generation) {
+  // refdata hbm_generations.csv (pin_rate_gbps rows).
+  static const std::map<std::string, DefaultPinRate> kRates{
+      {"hbm", {1.0e9, "JESD235: 1 Gb/s per pin (refdata hbm_generations.csv, gem5 hbm.py)"}},
+      {"hbm2", {2.4e9, "JESD235B: 2.4 Gb/s per pin (refdata hbm_generations.csv, JEDEC press release 2018-12-17)"}},
+      {"hbm2e", {3.2e9, "JESD235C: 3.2 Gb/s per pin (refdata hbm_generations.csv, TechSpot JEDEC table)"}},
+      {"hbm3", {6.4e9, "JESD238: up to 6.4 Gb/s per pin (refdata hbm_generations.csv, JEDEC press release 2022-01)"}},
+      {"hbm3e", {8.0e9, "estimate: 8.0 Gb/s, the grade of timing set hbm3e-8000 and of B200 (8 TB/s over 8 stacks); "
+                        "vendor bins reach 9.2-9.6 Gb/s (refdata hbm_generations.csv)"}},
+      {"hbm4", {8.0e9, "JESD270-4: 8 Gb/s per pin (refdata hbm_generations.csv)"}},
+  };
+  auto it = kRates.find(generation);
+  if (it == kRates.end()) return std::nullopt;
+  return it->second;
 }
 
 MemorySystem MemorySystem::make(std::string generation, int stacks, double capacity_bytes,

@@ -55,6 +55,14 @@ class MemorySystem {
   // Interface width of one stack of a generation (1024 bits up to HBM3E, 2048 for HBM4).
   static int stack_width_bits(const std::string& generation);
   static const std::vector<std::string>& known_generations();
+  // The pin rate a design of this generation runs at when nothing else says (JEDEC's top rate, or
+  // for HBM3E, beyond JEDEC, the 8.0 Gb/s grade shipped on B200), with its source; empty for
+  // generations without one (GDDR, LPDDR: the part fixes it).
+  struct DefaultPinRate {
+    double bits_per_s = 0;
+    std::string source;
+  };
+  static std::optional<DefaultPinRate> default_pin_rate(const std::string& generation);
 
  private:
   std::string generation_;

@@ -110,8 +110,18 @@ std::vector<ChipField> chip_fields(const CalibrationSchema& schema) {
       throw core::Error::flag("--set memory.generation", s.all().at("memory.generation"),
                               "a memory generation, " + core::expected_one_of(known));
     const int old_w = MemorySystem::stack_width_bits(c.memory.generation), new_w = MemorySystem::stack_width_bits(g);
+    const bool switched = g != c.memory.generation;
     c.memory.generation = g;
     p.set("memory.generation", g);
+    // A new generation brings its own pin rate (and through it the HBM timing set the cost layer
+    // picks); the base's rate belongs to the base's parts. Stack capacity stays the base's: it is
+    // set by the stack height, which the generation does not fix (vary memory.capacity for it).
+    if (switched && !s.has("memory.pin_rate") && !s.has("memory.bandwidth"))
+      if (const auto rate = MemorySystem::default_pin_rate(g)) {
+        c.memory.pin_rate_bits_per_s = rate->bits_per_s;
+        p.derive("memory.pin_rate", fmt::format("{} (default of {}: {})", q(rate->bits_per_s, Dimension::kBitsPerSecond),
+                                                g, rate->source));
+      }
     if (!s.has("memory.bus_width_bits") && c.memory.bus_width_bits && old_w > 0 && new_w > 0 && old_w != new_w) {
       c.memory.bus_width_bits = *c.memory.bus_width_bits / old_w * new_w;
       p.derive("memory.bus_width_bits", fmt::format("{} bits ({} bits per {} stack)", *c.memory.bus_width_bits, new_w, g));

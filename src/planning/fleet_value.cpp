@@ -73,6 +73,10 @@ FleetValue value_fleet(const scenario::Session& session, const FleetValueRequest
     }
   };
   v.reference_jobs = fleet::reference_job_values(data, v.training_workloads, reference, finder, loader);
+  for (const auto& w : v.serving_workloads) {
+    loader(w.model);  // a bad model name is a --model error before any work
+    v.reference_serving.push_back(serving_goodput(session, reference, w));
+  }
 
   v.assumptions.push_back({"pue", fmt_num(v.costs.pue), v.costs.pue_source});
   v.assumptions.push_back({"electricity_usd_per_kwh", fmt_num(v.costs.usd_per_kwh), v.costs.electricity_source});
@@ -101,7 +105,7 @@ FleetValue value_fleet(const scenario::Session& session, const FleetValueRequest
     line.peak_bf16_per_gpu = fleet::peak_bf16_ratio(*system, *reference);
     line.training = fleet::training_value(data, v.training_workloads, system, v.reference_jobs, finder, loader);
     line.training_per_gpu = line.training.per_gpu;
-    line.serving = serving_h100_equivalents(session, *system, *reference, v.serving_workloads);
+    line.serving = serving_h100_equivalents(session, system, v.reference_serving, v.serving_workloads);
     line.hbm = fleet::hbm_content(*system, e.gpus, e.hbm_vendor);
     line.effective_tokens_per_s_per_gpu =
         line.training.jobs.empty() ? 0.0 : line.training.jobs.front().effective_tokens_per_s_per_gpu();

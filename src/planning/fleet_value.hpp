@@ -46,6 +46,7 @@ struct FleetValue {
   std::string inventory, reference_system;
   std::vector<fleet::TrainingWorkload> training_workloads;
   std::vector<fleet::ServingWorkload> serving_workloads;
+  std::vector<ServingGoodput> reference_serving;  // the reference system's, per serving workload
   std::vector<fleet::JobValue> reference_jobs;
   fleet::CostAssumptions costs;
   std::vector<LineValue> lines;

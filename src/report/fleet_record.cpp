@@ -151,7 +151,27 @@ Record fleet_value_record(const planning::FleetValue& v) {
     s["energy_kwh_per_year"] = l.cost.energy_kwh_per_year;
     s["opex_usd_per_year"] = l.cost.opex_usd_per_year;
     s["usd_per_million_training_tokens"] = optional_number(l.cost.usd_per_million_training_tokens);
-    s["usd_per_million_served_tokens"] = nullptr;
+    // Served tokens: the first reference serving workload's goodput, all year at the utilisation.
+    const bool served = !l.serving.jobs.empty() && l.serving.jobs.front().feasible &&
+                        l.serving.jobs.front().tokens_per_s_per_gpu > 0 && l.price_per_gpu_usd > 0;
+    s["usd_per_million_served_tokens"] =
+        served ? Record((l.cost.depreciation_usd_per_year + l.cost.opex_usd_per_year) /
+                        (n * l.serving.jobs.front().tokens_per_s_per_gpu * 8760.0 * 3600.0 * v.costs.utilization) * 1e6)
+               : Record(nullptr);
+    Record serving_jobs = Record::array();
+    for (std::size_t k = 0; k < l.serving.jobs.size(); ++k) {
+      const auto& j = l.serving.jobs[k];
+      serving_jobs.push_back(Record{
+          {"workload", k < v.serving_workloads.size() ? v.serving_workloads[k].name : ""},
+          {"feasible", j.feasible},
+          {"goodput_tokens_per_s_per_gpu", j.feasible ? Record(j.tokens_per_s_per_gpu) : Record(nullptr)},
+          {"relative_to_reference", j.feasible ? Record(j.ratio) : Record(nullptr)},
+          {"tp", j.tp},
+          {"clients_per_replica", j.clients_per_replica},
+          {"limiting_resource", j.limiting_resource},
+          {"reason", j.reason}});
+    }
+    s["serving_jobs"] = serving_jobs;
     s["uncalibrated"] = l.uncalibrated;
     systems.push_back(s);
   }
@@ -190,6 +210,21 @@ Record fleet_value_record(const planning::FleetValue& v) {
     Record x{{"workload", w.name}, {"model", w.model}, {"gpus", w.gpus}, {"seq_len", w.seq_len},
              {"global_batch", w.global_batch}, {"tokens", w.tokens}, {"weight", w.weight}};
     if (i < v.reference_jobs.size()) x["on_reference"] = job_record(v.reference_jobs[i]);
+    refs.push_back(x);
+  }
+  for (std::size_t i = 0; i < v.serving_workloads.size(); ++i) {
+    const auto& w = v.serving_workloads[i];
+    Record x{{"workload", w.name}, {"model", w.model}, {"gpus", planning::kServingGpus},
+             {"engine", planning::kServingEngine}, {"input_tokens", w.input_tokens},
+             {"output_tokens", w.output_tokens}, {"ttft_slo_s", w.ttft_slo_s}, {"tpot_slo_s", w.tpot_slo_s}};
+    if (i < v.reference_serving.size()) {
+      const auto& g = v.reference_serving[i];
+      x["on_reference"] = Record{{"feasible", g.feasible},
+                                 {"goodput_tokens_per_s_per_gpu", g.tokens_per_s_per_gpu},
+                                 {"tp", g.tp},
+                                 {"clients_per_replica", g.clients_per_replica},
+                                 {"limiting_resource", g.limiting_resource}};
+    }
     refs.push_back(x);
   }
   r["reference_workloads"] = refs;

@@ -9,8 +9,9 @@
 namespace xpusim::report {
 namespace {
 
-// Colour-blind-safe palette (Okabe & Ito, 2008).
-constexpr const char* kColors[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"};
+// Colour-blind-safe palette (Okabe & Ito, 2008), its yellow swapped for Paul Tol's wine (#882255):
+// yellow lines vanish on white.
+constexpr const char* kColors[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#882255"};
 
 std::vector<double> nice_ticks(double lo, double hi, int target) {
   if (!(hi > lo)) {
@@ -58,7 +59,11 @@ std::string xml_escape(const std::string& text) {
 }
 
 std::string render_svg(const PlotSpec& p) {
-  const double left = 86, right = p.series.size() < 2 ? 24 : 190, top = 46, bottom = 64;
+  // The legend's column is as wide as its longest name (about 7.5 px a character at 13 px).
+  std::size_t longest = 0;
+  for (const auto& ser : p.series) longest = std::max(longest, ser.name.size());
+  const double left = 86, right = p.series.size() < 2 ? 24 : std::max(190.0, 44 + 7.5 * static_cast<double>(longest)),
+               top = 46, bottom = 64;
   const double w = p.width - left - right, h = p.height - top - bottom;
   double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
   const auto fx = [&](double x) { return p.log_x ? std::log10(x) : x; };

@@ -69,6 +69,17 @@ TEST(ChipSweepCommand, BadInputIsNamed) {
       {{"chip", "sweep", "--base", "dgx-h100", "--vary", "memory.stacks=4", "--train", "llama-9", "--gpus", "8", "--global-batch", "8"}, "llama"},
       {{"chip", "sweep", "--base", "dgx-h100", "--vary", "memory.stacks=4", "--report", "/nonexistent/dir/x.html"},
        "--report"},
+      {{"chip", "sweep", "--base", "dgx-h100", "--vary", "memory.stacks=4", "--serve", "llama-9"}, "llama"},
+      {{"chip", "sweep", "--base", "dgx-h100", "--vary", "memory.stacks=4", "--serve", "llama3-8b", "--slo-tpot", "fast"},
+       "--slo-tpot"},
+      {{"chip", "sweep", "--base", "dgx-h100", "--vary", "memory.stacks=4", "--serve", "llama3-8b", "--slo-ttft", "-1"},
+       "--slo-ttft"},
+      {{"chip", "sweep", "--base", "dgx-h100", "--vary", "memory.stacks=4", "--serve", "llama3-8b", "--serve-gpus", "0"},
+       "--serve-gpus"},
+      {{"chip", "sweep", "--base", "dgx-h100", "--vary", "memory.stacks=4", "--serve", "llama3-8b", "--input-len", "x"},
+       "--input-len"},
+      {{"chip", "sweep", "--base", "dgx-h100", "--vary", "memory.stacks=4", "--serve", "llama3-8b", "--engine", "vllx"},
+       "--engine"},
   };
   for (const auto& c : cases) {
     const auto r = test::run_cli(c.args);
@@ -85,6 +96,25 @@ TEST(ChipSweepCommand, ADieOverTheReticleIsAnInfeasibleResult) {
   EXPECT_FALSE(j["points"][0]["feasible"].get<bool>());
   EXPECT_TRUE(has(j["points"][0]["reason"].get<std::string>(), "reticle"));
   EXPECT_EQ(j["points"][0]["limiting_resource"], "die_area");
+}
+
+TEST(ChipSweepCommand, ServeWorkloadRanksPointsByGoodput) {
+  const auto r = test::run_cli({"chip", "sweep", "--base", "h100-sxm5-80gb", "--vary", "memory.stacks=1,8",
+                                "--vary", "memory.generation=hbm3e", "--serve", "llama3-70b", "--pareto",
+                                "throughput,cost", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["points"].size(), 2u);
+  const auto& small = j["points"][0];  // one 16 GB stack per GPU: 8 x 16 GB cannot hold 141 GB of weights
+  EXPECT_FALSE(small["feasible"].get<bool>());
+  EXPECT_TRUE(small["serve_goodput_tokens_per_s_per_chip"].is_null());
+  EXPECT_EQ(small["limiting_resource"], "hbm_capacity");
+  EXPECT_FALSE(small["reason"].get<std::string>().empty());
+  const auto& big = j["points"][1];
+  EXPECT_TRUE(big["feasible"].get<bool>()) << big["reason"];
+  EXPECT_GT(big["serve_goodput_tokens_per_s_per_chip"].get<double>(), 0);
+  EXPECT_TRUE(big["pareto"].get<bool>());
+  EXPECT_GT(big["serve"]["tp"].get<int>(), 0);
 }
 
 }  // namespace

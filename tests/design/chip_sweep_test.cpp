@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "scenario/evaluate.hpp"
+#include "serving/goodput.hpp"
 
 namespace xpusim::design {
 namespace {
@@ -104,6 +105,61 @@ TEST(ChipSweep, ABadOverrideFailsBeforeAnyWork) {
   } catch (const core::Error& e) {
     EXPECT_NE(std::string(e.what()).find("memory.stacks"), std::string::npos) << e.what();
   }
+}
+
+ServeWorkload chat_70b() {
+  ServeWorkload w;
+  w.model = "llama3-70b";
+  w.engine = serving::load_engine("vllm", session().data_dir());
+  return w;  // 2048 prompt, 256 output tokens, TTFT 2 s, TPOT 50 ms, 8 GPUs
+}
+
+TEST(ChipSweepServe, APointEqualToTheCatalogChipReproducesItsServingExactly) {
+  SweepSpec spec;
+  spec.base = "h100-sxm5-80gb";
+  spec.serve = chat_70b();
+  const auto p = evaluate_point(session(), spec, {{"tdp", "700 W"}}, coefficients());
+  ASSERT_TRUE(p.feasible) << p.reason;
+  ASSERT_TRUE(p.serve.has_value());
+  // What `xpusim serve` builds for the catalog system.
+  const auto system = session().system("dgx-h100", "--system");
+  const auto cost = session().cost_model(system->chip_ptr());
+  const cost::CollectiveModel coll(*system);
+  const auto catalog = serving::best_slo_goodput(*session().architecture("llama3-70b"), *cost, &coll,
+                                                 spec.serve->engine, serving::Placement{}, spec.serve->workload);
+  ASSERT_TRUE(catalog.feasible);
+  EXPECT_EQ(p.serve->goodput_tokens_per_s_per_gpu, catalog.goodput_tokens_per_s_per_gpu);
+  EXPECT_EQ(p.serve_goodput_tokens_per_s_per_chip, catalog.goodput_tokens_per_s_per_gpu);
+  EXPECT_EQ(p.serve->tp, catalog.tp);
+  EXPECT_EQ(p.serve->concurrency, catalog.concurrency);
+  EXPECT_EQ(p.serve->result.ttft_s.p99, catalog.result.ttft_s.p99);
+  EXPECT_EQ(p.serve->result.tpot_s.p99, catalog.result.tpot_s.p99);
+  EXPECT_EQ(p.limiting_resource, catalog.limiting_resource);
+}
+
+TEST(ChipSweepServe, AMemoryThatCannotHoldTheModelIsInfeasibleWithTheReason) {
+  SweepSpec spec;
+  spec.base = "h100-sxm5-80gb";
+  spec.serve = chat_70b();
+  // One 16 GB stack: 8 x 16 GB < the 141 GB of bf16 weights at any TP degree.
+  const auto p = evaluate_point(session(), spec, {{"memory.stacks", "1"}}, coefficients());
+  EXPECT_FALSE(p.feasible);
+  EXPECT_EQ(p.limiting_resource, "hbm_capacity");
+  EXPECT_NE(p.reason.find("tp 8"), std::string::npos) << p.reason;
+  EXPECT_NE(p.reason.find("weights"), std::string::npos) << p.reason;
+  EXPECT_EQ(p.serve_goodput_tokens_per_s_per_chip, 0);
+}
+
+TEST(ChipSweepServe, EightHbm3eStacksServeFasterThanFourHbm3Stacks) {
+  SweepSpec spec;
+  spec.base = "h100-sxm5-80gb";
+  spec.serve = chat_70b();
+  const auto small = evaluate_point(session(), spec, {{"memory.stacks", "4"}, {"memory.generation", "hbm3"}}, coefficients());
+  const auto big = evaluate_point(session(), spec, {{"memory.stacks", "8"}, {"memory.generation", "hbm3e"}}, coefficients());
+  ASSERT_TRUE(small.feasible && big.feasible) << small.reason << big.reason;
+  EXPECT_GT(big.serve_goodput_tokens_per_s_per_chip, 1.3 * small.serve_goodput_tokens_per_s_per_chip);
+  // Decode steps read the weights and KV: HBM-bound at the chosen batch on both.
+  EXPECT_EQ(small.serve->decode_bound, "hbm_bandwidth");
 }
 
 }  // namespace

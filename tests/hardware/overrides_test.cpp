@@ -52,6 +52,26 @@ TEST(Overrides, StacksRederiveWidthCapacityAndBandwidth) {
   EXPECT_DOUBLE_EQ(c->calibration().get("l2_bandwidth"), base->calibration().get("l2_bandwidth"));
 }
 
+TEST(Overrides, ASwitchedGenerationBringsItsPinRateAndTimings) {
+  const auto& s = test::full_schema();
+  const auto h100 = test::catalog().chip("h100-sxm5-80gb", "--chip");  // HBM3 at 5.24 Gb/s
+  const auto e = apply_overrides(h100, overrides({"memory.generation=hbm3e"}), s);
+  EXPECT_EQ(e->memory().generation(), "hbm3e");
+  EXPECT_DOUBLE_EQ(e->memory().pin_rate_bits_per_s(), 8.0e9);
+  EXPECT_DOUBLE_EQ(e->memory().bandwidth_bytes_per_s(), 8.0e9 * 5120 / 8);
+  EXPECT_DOUBLE_EQ(e->memory().capacity_bytes(), h100->memory().capacity_bytes());  // stack height unchanged
+  // The same generation keeps the base's parts; a given pin rate wins over the default.
+  const auto same = apply_overrides(h100, overrides({"memory.generation=hbm3"}), s);
+  EXPECT_DOUBLE_EQ(same->memory().pin_rate_bits_per_s(), h100->memory().pin_rate_bits_per_s());
+  const auto given = apply_overrides(h100, overrides({"memory.generation=hbm3e", "memory.pin_rate=9.2 Gb/s"}), s);
+  EXPECT_DOUBLE_EQ(given->memory().pin_rate_bits_per_s(), 9.2e9);
+  const auto down = apply_overrides(h200(), overrides({"memory.generation=hbm3"}), s);
+  EXPECT_DOUBLE_EQ(down->memory().pin_rate_bits_per_s(), 6.4e9);  // JESD238's top rate
+  bool noted = false;
+  for (const auto& d : e->spec().derived) noted = noted || d.rfind("memory.pin_rate: 8 Gb/s (default of hbm3e", 0) == 0;
+  EXPECT_TRUE(noted);
+}
+
 TEST(Overrides, PartlyEnabledInterfaceKeepsItsFraction) {
   const auto b200 = test::catalog().chip("b200", "--chip");
   const auto c = apply_overrides(b200, overrides({"memory.stacks=4"}), test::full_schema());

@@ -37,11 +37,13 @@ TEST(FleetValue, H100sAloneAreWorthTheirCountByEveryMeasure) {
   const auto v = value_of("name: h\nsystems:\n  - {system: dgx-h100, gpus: 1000}\n  - {system: dgx-h100, nodes: 3}\n");
   EXPECT_DOUBLE_EQ(v.peak_bf16, 1024);
   EXPECT_DOUBLE_EQ(v.training, 1024);
-  EXPECT_FALSE(v.serving);  // not in this build: null with its reason
-  EXPECT_EQ(v.serving_reason, "serving simulator not available in this build");
+  ASSERT_TRUE(v.serving) << v.serving_reason;
+  EXPECT_DOUBLE_EQ(*v.serving, 1024);
   for (const auto& l : v.lines) {
     EXPECT_DOUBLE_EQ(l.peak_bf16_per_gpu, 1.0);
     EXPECT_DOUBLE_EQ(l.training_per_gpu, 1.0);
+    ASSERT_TRUE(l.serving.per_gpu);
+    EXPECT_DOUBLE_EQ(*l.serving.per_gpu, 1.0);
   }
 }
 
@@ -51,6 +53,12 @@ TEST(FleetValue, MeasuresPartWaysOnOtherGenerations) {
   const auto& a100 = v.lines[1];
   EXPECT_DOUBLE_EQ(h200.peak_bf16_per_gpu, 1.0);  // same compute as H100
   EXPECT_GT(h200.training_per_gpu, 1.05);         // its bandwidth and memory are worth something
+  ASSERT_TRUE(h200.serving.per_gpu) << h200.serving.reason;
+  EXPECT_GT(*h200.serving.per_gpu, 1.15);  // 1.43x the bandwidth, 1.76x the memory: more clients per TPOT
+  ASSERT_TRUE(a100.serving.per_gpu) << a100.serving.reason;
+  EXPECT_LT(*a100.serving.per_gpu, 0.5);
+  ASSERT_TRUE(v.serving);
+  EXPECT_DOUBLE_EQ(*v.serving, 1024 * (*h200.serving.per_gpu + *a100.serving.per_gpu));
   EXPECT_LT(a100.peak_bf16_per_gpu, 0.33);
   EXPECT_GT(std::fabs(a100.training_per_gpu / a100.peak_bf16_per_gpu - 1), 0.05);
   // HBM by generation: H200 HBM3e, A100 HBM2e.
@@ -163,6 +171,16 @@ TEST(FleetRun, InfeasibleIsAResultAndBadInputThrows) {
   r = small_run();
   r.trials = 0;
   EXPECT_NE(error_of([&] { run_fleet(session(), r); }).find("--trials"), std::string::npos);
+}
+
+TEST(FleetValue, ASystemThatCannotHoldTheServingModelHasNoServingValue) {
+  // One 16 GB stack per H100: 8 x 16 GB cannot hold Llama 3 70B's 141 GB of bf16 weights.
+  const auto v = value_of("name: s\nsystems:\n  - {system: dgx-h100, gpus: 8, set: [memory.stacks=1]}\n");
+  ASSERT_EQ(v.lines.size(), 1u);
+  EXPECT_FALSE(v.lines[0].serving.per_gpu);
+  EXPECT_NE(v.lines[0].serving.reason.find("chat-70b"), std::string::npos) << v.lines[0].serving.reason;
+  EXPECT_FALSE(v.serving);
+  EXPECT_FALSE(v.serving_reason.empty());
 }
 
 }  // namespace
