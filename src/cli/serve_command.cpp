@@ -41,6 +41,8 @@ void run_calibrate(Context& ctx) {
   for (const auto& e : engines)
     list.push_back({{"engine", e.name},
                     {"device_efficiency", e.device_efficiency},
+                    {"compute_efficiency", e.compute_efficiency},
+                    {"compute_efficiency_fp8", e.compute_efficiency_fp8},
                     {"attention_efficiency", e.attention_efficiency},
                     {"step_overhead_s", e.step_overhead_s},
                     {"per_seq_overhead_s", e.per_seq_overhead_s},

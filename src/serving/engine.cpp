@@ -63,7 +63,7 @@ EngineProfile load_engine(const std::string& name_or_file, const std::filesystem
   root.expect_keys({"name", "display_name", "block_size", "max_num_seqs", "max_batched_tokens", "chunked_prefill",
                     "prefix_caching", "preemption", "admission", "memory_fraction", "fraction_of_free",
                     "non_torch_memory", "cuda_graphs", "cuda_graph_max_tokens", "step_overhead",
-                    "per_seq_overhead", "graph_kernel_gap", "prefill_seq_overhead", "device_efficiency", "attention_efficiency", "dequant_elements_per_sm_cycle",
+                    "per_seq_overhead", "graph_kernel_gap", "prefill_seq_overhead", "device_efficiency", "compute_efficiency", "compute_efficiency_fp8", "attention_efficiency", "dequant_elements_per_sm_cycle",
                     "custom_allreduce_latency", "per_seq_overhead_max", "notes"});
   EngineProfile e;
   e.file = path.string();
@@ -98,6 +98,10 @@ EngineProfile load_engine(const std::string& name_or_file, const std::filesystem
   e.prefill_seq_overhead_s = number(root, "prefill_seq_overhead", D::kSeconds, 0, s, false);
   e.device_efficiency = number(root, "device_efficiency", D::kDimensionless, 1.0, s);
   if (e.device_efficiency > 1.0) throw root.at("device_efficiency").error("a fraction in (0, 1]");
+  e.compute_efficiency = number(root, "compute_efficiency", D::kDimensionless, 1.0, s);
+  if (e.compute_efficiency > 1.0) throw root.at("compute_efficiency").error("a fraction in (0, 1]");
+  e.compute_efficiency_fp8 = number(root, "compute_efficiency_fp8", D::kDimensionless, e.compute_efficiency, s);
+  if (e.compute_efficiency_fp8 > 1.0) throw root.at("compute_efficiency_fp8").error("a fraction in (0, 1]");
   e.attention_efficiency = number(root, "attention_efficiency", D::kDimensionless, 1.0, s);
   if (e.attention_efficiency > 1.0) throw root.at("attention_efficiency").error("a fraction in (0, 1]");
   e.dequant_elements_per_sm_cycle = number(root, "dequant_elements_per_sm_cycle", D::kDimensionless, 0, s, false);

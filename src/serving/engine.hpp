@@ -42,7 +42,13 @@ struct EngineProfile {
   double prefill_seq_overhead_s = 0;      // per prefill chunk scheduled (input prep, metadata)
   // Achieved fraction of the operator model's kernel speed in this engine's kernels (its GEMM
   // and attention libraries on this platform); 1 = the cost layer's calibrated kernels.
+  // device_efficiency scales the memory side of each operator's roofline (achieved HBM stream
+  // of the engine's GEMMs and memory-bound kernels); compute_efficiency the tensor-core side
+  // (16-bit, and 8-bit for fp8 GEMMs); an operator takes the slower of the two, so an engine
+  // whose small-M GEMM kernels are slow turns compute-bound at a smaller batch.
   double device_efficiency = 1.0;
+  double compute_efficiency = 1.0;
+  double compute_efficiency_fp8 = 1.0;
   // Same for its attention kernels (paged decode attention's share of the HBM stream rate,
   // prefill attention's of the flash kernel's rate).
   double attention_efficiency = 1.0;

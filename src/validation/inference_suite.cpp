@@ -113,7 +113,8 @@ InferenceRows load_inference_rows(const std::filesystem::path& csv) {
   table.require_columns({"case_id", "engine", "gpu", "tp", "model", "weight_dtype", "kv_dtype", "scenario", "batch_size",
                          "input_len", "output_len", "metric", "value", "unit"});
   InferenceRows out;
-  std::map<std::string, int> seen;  // rows per source so far, for alternating roles
+  std::map<std::string, int> seen;     // configurations per source so far, for alternating roles
+  std::map<std::string, bool> roles;  // case_id -> calibration
   for (const auto& row : table.rows()) {
     const std::string id = row.text("case_id"), metric = row.text("metric");
     const std::string prefix = id.substr(0, id.find('_'));
@@ -167,7 +168,12 @@ InferenceRows load_inference_rows(const std::filesystem::path& csv) {
     // NIM's FP8 TensorRT-LLM profiles quantise the KV cache too (the source does not say).
     if (prefix == "nim180" && r.weights == "fp8") r.kv_bytes = 1;
     r.published = to_si(row.number("value"), r.unit);
-    r.calibration = (seen[prefix]++ % 2) == 0;
+    // Roles alternate per configuration (case_id), so every metric of one measured run shares a
+    // role: a run's throughput and its latency are one measurement, and fitting one while
+    // scoring the other would score the fit on its own data.
+    auto role = roles.find(id);
+    if (role == roles.end()) role = roles.emplace(id, (seen[prefix]++ % 2) == 0).first;
+    r.calibration = role->second;
     out.rows.push_back(std::move(r));
   }
   return out;
@@ -314,11 +320,15 @@ void fit_engine(Predictor& p, const std::string& name, const std::vector<const I
   int longest = 0;
   for (const auto* r : rows) longest = std::max(longest, r->input + r->output);
   if (longest >= 1024) params.push_back({&e.attention_efficiency, 0.1, 1.0});
-  bool weight_only = false, tensor_parallel = false;
+  bool weight_only = false, tensor_parallel = false, fp8 = false, bits16 = false;
   for (const auto* r : rows) {
     weight_only |= r->weights == "int8" || r->weights == "int4";
     tensor_parallel |= r->tp > 1;
+    (r->weights == "fp8" ? fp8 : bits16) = true;
   }
+  // Tensor-core efficiency of the engine's GEMMs: per math precision its rows exercise.
+  if (bits16) params.push_back({&e.compute_efficiency, 0.02, 1.0});
+  if (fp8) params.push_back({&e.compute_efficiency_fp8, 0.02, 1.0});
   if (weight_only) {
     if (e.dequant_elements_per_sm_cycle <= 0) e.dequant_elements_per_sm_cycle = 16;
     params.push_back({&e.dequant_elements_per_sm_cycle, 1, 256});
@@ -382,9 +392,9 @@ core::ValidationSuite inference_suite(const hardware::Catalog& catalog, const me
     const auto& e = p.engine(name);
     char buf[400];
     std::snprintf(buf, sizeof buf,
-                  "%s%s: GEMM efficiency %.3g, attention efficiency %.3g, step %.3g ms, per seq %.3g us, graph gap %.3g us, "
+                  "%s%s: HBM efficiency %.3g, GEMM compute efficiency %.3g (fp8 %.3g), attention efficiency %.3g, step %.3g ms, per seq %.3g us, graph gap %.3g us, "
                   "dequant %.3g elements/SM/cycle, all-reduce latency %.3g us",
-                  fitted.empty() ? "" : "; ", name.c_str(), e.device_efficiency, e.attention_efficiency, e.step_overhead_s * 1e3,
+                  fitted.empty() ? "" : "; ", name.c_str(), e.device_efficiency, e.compute_efficiency, e.compute_efficiency_fp8, e.attention_efficiency, e.step_overhead_s * 1e3,
                   e.per_seq_overhead_s * 1e6, e.graph_kernel_gap_s * 1e6, e.dequant_elements_per_sm_cycle,
                   e.custom_allreduce_latency_s * 1e6);
     fitted += buf;
