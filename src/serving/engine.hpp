@@ -24,6 +24,7 @@ struct EngineProfile {
   int max_num_seqs = 256;                // running sequences at most
   long long max_batched_tokens = 8192;   // tokens per iteration (prefill + decode)
   bool chunked_prefill = true;           // the token budget is shared by prefill chunks and decodes
+  bool prefill_all_waiting = false;      // see SchedulerOptions::prefill_all_waiting
   bool prefix_caching = true;
   Preemption preemption = Preemption::kRecompute;
   Admission admission = Admission::kOptimistic;

@@ -177,7 +177,7 @@ ReplicaRun simulate_replica(const std::vector<Request>& requests, const StepCost
       shape.decode_context += s.ctx + q;
     }
     // 2. Running sequences still prefilling (chunked prefill).
-    const bool unlimited = o.kind == SchedulerKind::kStatic;
+    const bool unlimited = o.kind == SchedulerKind::kStatic || (prefill_turn && o.prefill_all_waiting);
     for (int id : running) {
       if (id < 0) continue;
       Seq& s = seqs[id];

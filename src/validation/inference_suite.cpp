@@ -211,6 +211,7 @@ class Predictor {
     so.max_num_seqs = std::max(e.max_num_seqs, r.batch);
     so.max_batched_tokens = std::max<long long>(e.max_batched_tokens, r.input);
     so.chunked_prefill = e.chunked_prefill;
+    so.prefill_all_waiting = e.prefill_all_waiting;
     so.prefix_caching = false;  // random prompts
     so.preemption = e.preemption;
     so.admission = e.admission;
