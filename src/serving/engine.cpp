@@ -64,7 +64,7 @@ EngineProfile load_engine(const std::string& name_or_file, const std::filesystem
                     "prefix_caching", "preemption", "admission", "memory_fraction", "fraction_of_free",
                     "non_torch_memory", "cuda_graphs", "cuda_graph_max_tokens", "step_overhead",
                     "per_seq_overhead", "graph_kernel_gap", "prefill_seq_overhead", "device_efficiency", "compute_efficiency", "compute_efficiency_fp8", "attention_efficiency", "dequant_elements_per_sm_cycle",
-                    "custom_allreduce_latency", "per_seq_overhead_max", "notes"});
+                    "custom_allreduce_latency", "allreduce_min_latency", "per_seq_overhead_max", "notes"});
   EngineProfile e;
   e.file = path.string();
   auto& s = e.sources;
@@ -107,6 +107,7 @@ EngineProfile load_engine(const std::string& name_or_file, const std::filesystem
   if (e.attention_efficiency > 1.0) throw root.at("attention_efficiency").error("a fraction in (0, 1]");
   e.dequant_elements_per_sm_cycle = number(root, "dequant_elements_per_sm_cycle", D::kDimensionless, 0, s, false);
   e.custom_allreduce_latency_s = number(root, "custom_allreduce_latency", D::kSeconds, 0, s, false);
+  e.allreduce_min_latency_s = number(root, "allreduce_min_latency", D::kSeconds, 0, s, false);
   e.per_seq_overhead_max_s = number(root, "per_seq_overhead_max", D::kSeconds, e.per_seq_overhead_max_s, s);
   return e;
 }

@@ -59,6 +59,9 @@ struct EngineProfile {
   // One-shot custom all-reduce for small TP messages (vLLM, SGLang, TensorRT-LLM plugins): its
   // latency; the faster of it and the collective model's NCCL algorithms is used (0: NCCL only).
   double custom_allreduce_latency_s = 0;
+  // Without a custom all-reduce: the least time one library (NCCL/RCCL) all-reduce call takes
+  // in this engine (launch, proxy and synchronisation), where it exceeds the collective model's.
+  double allreduce_min_latency_s = 0;
   std::string file;
   hardware::SourceMap sources;
 };

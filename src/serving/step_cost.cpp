@@ -273,7 +273,8 @@ double StepCostModel::dense_part(long long tokens, bool scaled) const {
 }
 
 double StepCostModel::allreduce_time(double bytes) const {
-  const double nccl = coll_->time_s(cost::Collective::kAllReduce, bytes, coll_->place(placement_.tp, 1));
+  const double nccl = std::max(engine_.allreduce_min_latency_s,
+                               coll_->time_s(cost::Collective::kAllReduce, bytes, coll_->place(placement_.tp, 1)));
   if (engine_.custom_allreduce_latency_s <= 0 || placement_.tp > coll_->domain_size()) return nccl;
   // One-shot: every rank reads the other ranks' buffers over the scale-up links.
   const double one_shot = engine_.custom_allreduce_latency_s +

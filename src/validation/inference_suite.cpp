@@ -301,7 +301,11 @@ double loss(Predictor& p, const std::vector<const InferenceRow*>& rows) {
   for (const auto* r : rows) {
     const double v = p.predict(*r);
     const double e = std::isfinite(v) && v > 0 ? std::log(v / r->published) : 2.0;
-    s += e * e;
+    // Soft-L1 on the log error (quadratic below 10%, linear beyond): a few rows whose
+    // measurement the model does not describe (client start-up in first-token latency) must not
+    // pull the engine's physical parameters away from the rest.
+    constexpr double kScale = 0.1;
+    s += 2.0 * (std::sqrt(1.0 + (e / kScale) * (e / kScale)) - 1.0);
   }
   return s;
 }
@@ -335,8 +339,10 @@ void fit_engine(Predictor& p, const std::string& name, const std::vector<const I
     params.push_back({&e.dequant_elements_per_sm_cycle, 1, 256});
   }
   if (tensor_parallel) {
-    if (e.custom_allreduce_latency_s <= 0) e.custom_allreduce_latency_s = 10e-6;
-    params.push_back({&e.custom_allreduce_latency_s, 1e-6, 100e-6});
+    // An engine with a one-shot custom all-reduce fits its latency; one on the collective
+    // library alone (custom_allreduce_latency 0) fits the library call's least time.
+    if (e.custom_allreduce_latency_s > 0) params.push_back({&e.custom_allreduce_latency_s, 1e-6, 100e-6});
+    else params.push_back({&e.allreduce_min_latency_s, 0, 200e-6});
   }
   double best = loss(p, rows);
   for (int sweep = 0; sweep < 2; ++sweep) {
@@ -391,13 +397,13 @@ core::ValidationSuite inference_suite(const hardware::Catalog& catalog, const me
   std::string fitted;
   for (auto& [name, rs] : by_engine) {
     const auto& e = p.engine(name);
-    char buf[400];
+    char buf[512];
     std::snprintf(buf, sizeof buf,
                   "%s%s: HBM efficiency %.3g, GEMM compute efficiency %.3g (fp8 %.3g), attention efficiency %.3g, step %.3g ms, per seq %.3g us, graph gap %.3g us, "
-                  "dequant %.3g elements/SM/cycle, all-reduce latency %.3g us",
+                  "dequant %.3g elements/SM/cycle, all-reduce latency %.3g us (library floor %.3g us)",
                   fitted.empty() ? "" : "; ", name.c_str(), e.device_efficiency, e.compute_efficiency, e.compute_efficiency_fp8, e.attention_efficiency, e.step_overhead_s * 1e3,
                   e.per_seq_overhead_s * 1e6, e.graph_kernel_gap_s * 1e6, e.dequant_elements_per_sm_cycle,
-                  e.custom_allreduce_latency_s * 1e6);
+                  e.custom_allreduce_latency_s * 1e6, e.allreduce_min_latency_s * 1e6);
     fitted += buf;
   }
   suite.description = "Published serving measurements (inference_calibration.csv: " + std::to_string(rows.rows.size()) +
