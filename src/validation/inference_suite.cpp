@@ -425,6 +425,17 @@ core::ValidationSuite inference_suite(const hardware::Catalog& catalog, const me
     c.calibration = r.calibration;
     suite.cases.push_back(c);
   }
+  // Summaries per engine and GPU, per engine, per GPU and per metric (the regimes: batch-1
+  // decode, static batches, closed-loop latency and throughput).
+  std::map<std::string, std::vector<std::size_t>> groups;
+  for (std::size_t i = 0; i < rows.rows.size(); ++i) {
+    const auto& r = rows.rows[i];
+    groups["engine+gpu " + r.engine + " " + r.chip].push_back(i);
+    groups["engine " + r.engine].push_back(i);
+    groups["gpu " + r.chip].push_back(i);
+    groups["metric " + r.metric].push_back(i);
+  }
+  for (auto& [name, idx] : groups) suite.groups.push_back({name, std::move(idx)});
   const double med = suite.median_abs_error(), mx = suite.max_abs_error();
   suite.passed = med <= 0.08 && mx <= 0.25;
   if (!suite.passed) {
