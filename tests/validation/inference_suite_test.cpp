@@ -62,7 +62,7 @@ TEST(InferenceSuite, HeldOutMedianMeetsIssueTolerance) { EXPECT_LE(suite().media
 
 // Second part, none over 25%, is not met (LMDeploy v0.1 first-token latencies at 1-token prompts,
 // two LLM-Inference-Bench runs 3-5x slower than their neighbours, MI300X vLLM 0.6.1): this holds
-// the share reached, 85.8% of held-out rows within 25%.
+// the share reached, 87.2% of held-out rows within 25%.
 TEST(InferenceSuite, HeldOutShareWithin25PercentAtCurrentLevel) {
   int held = 0, within = 0;
   for (const auto& c : suite().cases) {
@@ -70,7 +70,7 @@ TEST(InferenceSuite, HeldOutShareWithin25PercentAtCurrentLevel) {
     ++held;
     within += std::abs(c.signed_error()) <= 0.25 ? 1 : 0;
   }
-  EXPECT_GE(static_cast<double>(within) / held, 0.85);
+  EXPECT_GE(static_cast<double>(within) / held, 0.87);
 }
 
 // The whole tolerance (median <= 8% and every held-out row within 25%): not met yet.
