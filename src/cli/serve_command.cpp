@@ -82,6 +82,7 @@ void run_serve(Context& ctx, const ServeOptions& o) {
   s.max_batched_tokens = o.max_batched_tokens > 0 ? o.max_batched_tokens : engine.max_batched_tokens;
   s.chunked_prefill = on_off("--chunked-prefill", o.chunked_prefill, engine.chunked_prefill);
   s.prefill_all_waiting = engine.prefill_all_waiting;
+  s.first_token_from_decode = engine.first_token_from_decode;
   s.prefix_caching = on_off("--prefix-caching", o.prefix_caching, engine.prefix_caching);
   s.preemption = engine.preemption;
   if (o.preemption == "swap") s.preemption = serving::Preemption::kSwap;

@@ -60,7 +60,7 @@ EngineProfile load_engine(const std::string& name_or_file, const std::filesystem
     throw core::Error::flag("--engine", name_or_file, "an existing engine YAML file");
   }
   const auto root = core::ConfigNode::load_file(path);
-  root.expect_keys({"name", "display_name", "block_size", "max_num_seqs", "max_batched_tokens", "chunked_prefill", "prefill_all_waiting",
+  root.expect_keys({"name", "display_name", "block_size", "max_num_seqs", "max_batched_tokens", "chunked_prefill", "prefill_all_waiting", "first_token_from_decode",
                     "prefix_caching", "preemption", "admission", "memory_fraction", "fraction_of_free",
                     "non_torch_memory", "cuda_graphs", "cuda_graph_max_tokens", "step_overhead",
                     "per_seq_overhead", "graph_kernel_gap", "prefill_seq_overhead", "device_efficiency", "compute_efficiency", "compute_efficiency_fp8", "attention_efficiency", "dequant_elements_per_sm_cycle",
@@ -78,6 +78,7 @@ EngineProfile load_engine(const std::string& name_or_file, const std::filesystem
   e.chunked_prefill = flag(root, "chunked_prefill", e.chunked_prefill);
   e.prefix_caching = flag(root, "prefix_caching", e.prefix_caching);
   e.prefill_all_waiting = flag(root, "prefill_all_waiting", e.prefill_all_waiting);
+  e.first_token_from_decode = flag(root, "first_token_from_decode", e.first_token_from_decode);
   const std::string pre = word(root, "preemption", "recompute");
   if (pre == "recompute") e.preemption = Preemption::kRecompute;
   else if (pre == "swap") e.preemption = Preemption::kSwap;

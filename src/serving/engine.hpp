@@ -25,6 +25,7 @@ struct EngineProfile {
   long long max_batched_tokens = 8192;   // tokens per iteration (prefill + decode)
   bool chunked_prefill = true;           // the token budget is shared by prefill chunks and decodes
   bool prefill_all_waiting = false;      // see SchedulerOptions::prefill_all_waiting
+  bool first_token_from_decode = false;  // see SchedulerOptions::first_token_from_decode
   bool prefix_caching = true;
   Preemption preemption = Preemption::kRecompute;
   Admission admission = Admission::kOptimistic;

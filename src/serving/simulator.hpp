@@ -20,6 +20,9 @@ struct SchedulerOptions {
   // Without chunked prefill: one iteration prefills every admissible waiting request (in
   // sub-batches of max_batched_tokens) before any emits its first token (TurboMind v0.1).
   bool prefill_all_waiting = false;
+  // The prefill only fills the prompt's KV; the first output token comes from the next decode
+  // iteration (FasterTransformer lineage: TurboMind v0.1). A 1-token prompt is that one step.
+  bool first_token_from_decode = false;
   bool prefix_caching = true;
   Preemption preemption = Preemption::kRecompute;
   Admission admission = Admission::kOptimistic;

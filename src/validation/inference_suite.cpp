@@ -212,6 +212,7 @@ class Predictor {
     so.max_batched_tokens = std::max<long long>(e.max_batched_tokens, r.input);
     so.chunked_prefill = e.chunked_prefill;
     so.prefill_all_waiting = e.prefill_all_waiting;
+    so.first_token_from_decode = e.first_token_from_decode;
     so.prefix_caching = false;  // random prompts
     so.preemption = e.preemption;
     so.admission = e.admission;
