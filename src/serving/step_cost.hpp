@@ -55,6 +55,8 @@ class StepCostModel {
   double time(const StepShape& s) const;
   // Parts (seconds), for traces and tests.
   double dense_time(long long tokens) const;  // decoder GEMMs + memory ops + TP/EP collectives, all layers
+  // The same with the engine's efficiencies applied (scaled) or at the cost layer's kernels.
+  double dense_part(long long tokens, bool scaled) const;
   double head_time(int seqs) const;           // final norm and logits of the sampled tokens
   double decode_attention_time(double context_tokens, int seqs) const;
   double prefill_attention_time(double pairs, int chunks) const;
@@ -86,7 +88,6 @@ class StepCostModel {
   Knot dense_uncached(long long tokens) const;
   double knot_scaled(Knot& k) const;
   double dense_device(long long tokens, bool scaled, bool dequant) const;
-  double dense_part(long long tokens, bool scaled) const;  // + unpacking and TP all-reduces
   double head_uncached(long long seqs) const;
   double head_value(long long seqs) const;
   double allreduce_time(double bytes) const;
