@@ -37,7 +37,10 @@ void run_calibrate(Context& ctx) {
                     {"per_seq_overhead_s", e.per_seq_overhead_s},
                     {"graph_kernel_gap_s", e.graph_kernel_gap_s},
                     {"dequant_elements_per_sm_cycle", e.dequant_elements_per_sm_cycle},
-                    {"custom_allreduce_latency_s", e.custom_allreduce_latency_s}});
+                    {"compute_efficiency", e.compute_efficiency},
+                    {"compute_efficiency_fp8", e.compute_efficiency_fp8},
+                    {"custom_allreduce_latency_s", e.custom_allreduce_latency_s},
+                    {"allreduce_min_latency_s", e.allreduce_min_latency_s}});
   rec["calibration_rows"] = std::count_if(rows.rows.begin(), rows.rows.end(), [](const auto& r) { return r.calibration; });
   rec["engines"] = list;
   ctx.emit(rec);

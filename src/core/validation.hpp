@@ -24,6 +24,13 @@ struct ValidationSuite {
   std::vector<ValidationCase> cases;
   bool passed = false;
   std::string failure;  // why it failed, empty when passed
+  // Optional summaries over subsets of the cases (e.g. per engine, per GPU), reported after the
+  // suite's totals; indices into `cases`.
+  struct Group {
+    std::string name;
+    std::vector<std::size_t> cases;
+  };
+  std::vector<Group> groups;
 
   // Statistics over held-out (non-calibration) cases, or all cases when none are held out.
   double median_abs_error() const;

@@ -145,6 +145,8 @@ ServeSetup resolve_serve(const Session& session, const ServeQuery& q) {
   s.max_num_seqs = q.max_num_seqs > 0 ? q.max_num_seqs : engine.max_num_seqs;
   s.max_batched_tokens = q.max_batched_tokens > 0 ? q.max_batched_tokens : engine.max_batched_tokens;
   s.chunked_prefill = on_off("--chunked-prefill", q.chunked_prefill, engine.chunked_prefill);
+  s.prefill_all_waiting = engine.prefill_all_waiting;
+  s.first_token_from_decode = engine.first_token_from_decode;
   s.prefix_caching = on_off("--prefix-caching", q.prefix_caching, engine.prefix_caching);
   s.preemption = engine.preemption;
   if (q.preemption == "swap") s.preemption = serving::Preemption::kSwap;

@@ -60,11 +60,11 @@ EngineProfile load_engine(const std::string& name_or_file, const std::filesystem
     throw core::Error::flag("--engine", name_or_file, "an existing engine YAML file");
   }
   const auto root = core::ConfigNode::load_file(path);
-  root.expect_keys({"name", "display_name", "block_size", "max_num_seqs", "max_batched_tokens", "chunked_prefill",
+  root.expect_keys({"name", "display_name", "block_size", "max_num_seqs", "max_batched_tokens", "chunked_prefill", "prefill_all_waiting", "first_token_from_decode",
                     "prefix_caching", "preemption", "admission", "memory_fraction", "fraction_of_free",
                     "non_torch_memory", "cuda_graphs", "cuda_graph_max_tokens", "step_overhead",
-                    "per_seq_overhead", "graph_kernel_gap", "prefill_seq_overhead", "device_efficiency", "attention_efficiency", "dequant_elements_per_sm_cycle",
-                    "custom_allreduce_latency", "per_seq_overhead_max", "notes"});
+                    "per_seq_overhead", "graph_kernel_gap", "prefill_seq_overhead", "device_efficiency", "compute_efficiency", "compute_efficiency_fp8", "attention_efficiency", "dequant_elements_per_sm_cycle",
+                    "custom_allreduce_latency", "allreduce_min_latency", "per_seq_overhead_max", "notes"});
   EngineProfile e;
   e.file = path.string();
   auto& s = e.sources;
@@ -77,6 +77,8 @@ EngineProfile load_engine(const std::string& name_or_file, const std::filesystem
       static_cast<long long>(number(root, "max_batched_tokens", D::kDimensionless, double(e.max_batched_tokens), s));
   e.chunked_prefill = flag(root, "chunked_prefill", e.chunked_prefill);
   e.prefix_caching = flag(root, "prefix_caching", e.prefix_caching);
+  e.prefill_all_waiting = flag(root, "prefill_all_waiting", e.prefill_all_waiting);
+  e.first_token_from_decode = flag(root, "first_token_from_decode", e.first_token_from_decode);
   const std::string pre = word(root, "preemption", "recompute");
   if (pre == "recompute") e.preemption = Preemption::kRecompute;
   else if (pre == "swap") e.preemption = Preemption::kSwap;
@@ -98,10 +100,15 @@ EngineProfile load_engine(const std::string& name_or_file, const std::filesystem
   e.prefill_seq_overhead_s = number(root, "prefill_seq_overhead", D::kSeconds, 0, s, false);
   e.device_efficiency = number(root, "device_efficiency", D::kDimensionless, 1.0, s);
   if (e.device_efficiency > 1.0) throw root.at("device_efficiency").error("a fraction in (0, 1]");
+  e.compute_efficiency = number(root, "compute_efficiency", D::kDimensionless, 1.0, s);
+  if (e.compute_efficiency > 1.0) throw root.at("compute_efficiency").error("a fraction in (0, 1]");
+  e.compute_efficiency_fp8 = number(root, "compute_efficiency_fp8", D::kDimensionless, e.compute_efficiency, s);
+  if (e.compute_efficiency_fp8 > 1.0) throw root.at("compute_efficiency_fp8").error("a fraction in (0, 1]");
   e.attention_efficiency = number(root, "attention_efficiency", D::kDimensionless, 1.0, s);
   if (e.attention_efficiency > 1.0) throw root.at("attention_efficiency").error("a fraction in (0, 1]");
   e.dequant_elements_per_sm_cycle = number(root, "dequant_elements_per_sm_cycle", D::kDimensionless, 0, s, false);
   e.custom_allreduce_latency_s = number(root, "custom_allreduce_latency", D::kSeconds, 0, s, false);
+  e.allreduce_min_latency_s = number(root, "allreduce_min_latency", D::kSeconds, 0, s, false);
   e.per_seq_overhead_max_s = number(root, "per_seq_overhead_max", D::kSeconds, e.per_seq_overhead_max_s, s);
   return e;
 }

@@ -24,6 +24,8 @@ struct EngineProfile {
   int max_num_seqs = 256;                // running sequences at most
   long long max_batched_tokens = 8192;   // tokens per iteration (prefill + decode)
   bool chunked_prefill = true;           // the token budget is shared by prefill chunks and decodes
+  bool prefill_all_waiting = false;      // see SchedulerOptions::prefill_all_waiting
+  bool first_token_from_decode = false;  // see SchedulerOptions::first_token_from_decode
   bool prefix_caching = true;
   Preemption preemption = Preemption::kRecompute;
   Admission admission = Admission::kOptimistic;
@@ -42,7 +44,13 @@ struct EngineProfile {
   double prefill_seq_overhead_s = 0;      // per prefill chunk scheduled (input prep, metadata)
   // Achieved fraction of the operator model's kernel speed in this engine's kernels (its GEMM
   // and attention libraries on this platform); 1 = the cost layer's calibrated kernels.
+  // device_efficiency scales the memory side of each operator's roofline (achieved HBM stream
+  // of the engine's GEMMs and memory-bound kernels); compute_efficiency the tensor-core side
+  // (16-bit, and 8-bit for fp8 GEMMs); an operator takes the slower of the two, so an engine
+  // whose small-M GEMM kernels are slow turns compute-bound at a smaller batch.
   double device_efficiency = 1.0;
+  double compute_efficiency = 1.0;
+  double compute_efficiency_fp8 = 1.0;
   // Same for its attention kernels (paged decode attention's share of the HBM stream rate,
   // prefill attention's of the flash kernel's rate).
   double attention_efficiency = 1.0;
@@ -52,6 +60,9 @@ struct EngineProfile {
   // One-shot custom all-reduce for small TP messages (vLLM, SGLang, TensorRT-LLM plugins): its
   // latency; the faster of it and the collective model's NCCL algorithms is used (0: NCCL only).
   double custom_allreduce_latency_s = 0;
+  // Without a custom all-reduce: the least time one library (NCCL/RCCL) all-reduce call takes
+  // in this engine (launch, proxy and synchronisation), where it exceeds the collective model's.
+  double allreduce_min_latency_s = 0;
   std::string file;
   hardware::SourceMap sources;
 };

@@ -177,7 +177,7 @@ ReplicaRun simulate_replica(const std::vector<Request>& requests, const StepCost
       shape.decode_context += s.ctx + q;
     }
     // 2. Running sequences still prefilling (chunked prefill).
-    const bool unlimited = o.kind == SchedulerKind::kStatic;
+    const bool unlimited = o.kind == SchedulerKind::kStatic || (prefill_turn && o.prefill_all_waiting);
     for (int id : running) {
       if (id < 0) continue;
       Seq& s = seqs[id];
@@ -332,6 +332,17 @@ ReplicaRun simulate_replica(const std::vector<Request>& requests, const StepCost
       Seq& s = seqs[id];
       const double gap = t - last_token[id];
       last_token[id] = t;
+      if (run.requests[id].first_token_s < 0) {  // first_token_from_decode: this step's token is the first
+        run.requests[id].first_token_s = t;
+        s.ctx += 1;
+        s.generated += 1;
+        if (s.generated >= s.output) {
+          finish(id);
+          any_finished = true;
+          s.computed = -1;
+        }
+        continue;
+      }
       if (gap != run_gap) {
         if (run_count > 0) run.itl_histogram[itl_bin(run_gap)] += run_count;
         run_gap = gap;
@@ -371,6 +382,7 @@ ReplicaRun simulate_replica(const std::vector<Request>& requests, const StepCost
           }
         }
       }
+      if (o.first_token_from_decode && s.prompt > 1 && run.requests[id].first_token_s < 0) continue;
       if (run.requests[id].first_token_s < 0) run.requests[id].first_token_s = t;
       s.generated += 1;
       if (s.generated >= s.output) {

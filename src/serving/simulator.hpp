@@ -17,6 +17,12 @@ struct SchedulerOptions {
   int max_num_seqs = 256;
   long long max_batched_tokens = 8192;
   bool chunked_prefill = true;
+  // Without chunked prefill: one iteration prefills every admissible waiting request (in
+  // sub-batches of max_batched_tokens) before any emits its first token (TurboMind v0.1).
+  bool prefill_all_waiting = false;
+  // The prefill only fills the prompt's KV; the first output token comes from the next decode
+  // iteration (FasterTransformer lineage: TurboMind v0.1). A 1-token prompt is that one step.
+  bool first_token_from_decode = false;
   bool prefix_caching = true;
   Preemption preemption = Preemption::kRecompute;
   Admission admission = Admission::kOptimistic;

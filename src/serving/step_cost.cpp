@@ -132,46 +132,71 @@ bool StepCostModel::uses_graphs(long long tokens) const {
   return engine_.cuda_graphs && tokens <= engine_.cuda_graph_max_tokens;
 }
 
-double StepCostModel::dense_uncached(long long tokens) const {
+StepCostModel::Knot StepCostModel::dense_uncached(long long tokens) const {
   const auto inv = model::build_inventory(*arch_, inventory_options(placement_, tokens, dtype_));
   const auto& chip = cost_->chip();
+  const auto& params = cost_->params();
   const bool weight_only = placement_.weights == WeightFormat::kInt8 || placement_.weights == WeightFormat::kInt4 ||
                            (placement_.weights == WeightFormat::kFp8 && dtype_ != core::Dtype::kFp8);
   const double wb = weight_format_bytes(placement_.weights);
-  const double peak16 = chip.peak_flops_per_s(core::Dtype::kBf16) * cost_->params().gemm_mainloop_efficiency;
+  const double peak16 = chip.peak_flops_per_s(core::Dtype::kBf16) * params.gemm_mainloop_efficiency;
+  const double peak_math = dtype_ == core::Dtype::kFp8 ? chip.peak_flops_per_s(core::Dtype::kFp8) * params.gemm_mainloop_efficiency_fp8
+                                                        : peak16;
   const double stream_bw = cost_->hbm_bandwidth(1.0);
-  double total = 0, dequant_elements = 0;
+  Knot k;
   for (const auto& layer : inv.layers) {
     if (layer.name == "head") continue;
     const bool is_decoder = layer.name.rfind("decoder", 0) == 0;
-    double t = 0;
+    const double repeat = static_cast<double>(is_decoder ? layer.repeat : 1);
     for (const auto& op : layer.ops) {
       if (skipped(op)) continue;
       if (op.kind == model::OpKind::kAllToAll) {
         if (coll_ && placement_.ep > 1)
-          t += coll_->time_s(cost::Collective::kAllToAll, op.bytes_read + op.bytes_written, coll_->place(placement_.ep, 1));
+          k.fixed += repeat * coll_->time_s(cost::Collective::kAllToAll, op.bytes_read + op.bytes_written,
+                                            coll_->place(placement_.ep, 1));
         continue;
       }
       auto c = cost_->op(op, dtype_);
       double ti = c.time_s - launch_;
-      if (weight_only && op.params > 0 &&
-          (op.kind == model::OpKind::kGemm || op.kind == model::OpKind::kGroupedGemm)) {
-        dequant_elements += std::min(op.params, op.bytes_read / 2.0) * static_cast<double>(is_decoder ? layer.repeat : 1);
+      double bytes = c.bytes > 0 ? c.bytes : op.bytes_read + op.bytes_written;
+      const bool gemm = op.kind == model::OpKind::kGemm || op.kind == model::OpKind::kGroupedGemm;
+      double math = gemm ? op.flops / peak_math : 0.0;
+      if (weight_only && op.params > 0 && gemm) {
+        k.dequant += std::min(op.params, op.bytes_read / 2.0) * repeat;
         // Weight-only quantisation: 16-bit math, fewer weight bytes streamed.
         // Only the weights the op reads (the routed experts that receive tokens) shrink.
         const double saved = std::min(op.params * 2.0, op.bytes_read) * (1.0 - wb / 2.0);
-        ti = std::max(op.flops / peak16, ti - saved / stream_bw);
+        math = op.flops / peak16;
+        ti = std::max(math, ti - saved / stream_bw);
+        bytes = std::max(0.0, bytes - saved);
       }
-      t += std::max(0.0, ti);
+      if (ti <= 0) continue;
+      k.ops.push_back({ti * repeat, bytes / stream_bw, math, gemm && dtype_ == core::Dtype::kFp8 && !weight_only});
     }
-    total += t * static_cast<double>(is_decoder ? layer.repeat : 1);
   }
-  last_dequant_elements_ = dequant_elements;
   if (coll_ && placement_.pp > 1)
-    total += (placement_.pp - 1) *
-             coll_->time_s(cost::Collective::kSendRecv, static_cast<double>(tokens) * arch_->hidden * 2.0,
-                           coll_->place(2, placement_.tp));
-  return total;
+    k.fixed += (placement_.pp - 1) *
+               coll_->time_s(cost::Collective::kSendRecv, static_cast<double>(tokens) * arch_->hidden * 2.0,
+                             coll_->place(2, placement_.tp));
+  return k;
+}
+
+// The cost layer's time of each operator, its roofline rescaled: memory side by the engine's
+// device efficiency, compute side by its compute efficiency, the slower side bounding.
+double StepCostModel::knot_scaled(Knot& k) const {
+  if (!std::isnan(k.scaled)) return k.scaled;
+  double t = 0;
+  for (const auto& o : k.ops) {
+    const double ideal = std::max(o.memory, o.compute);
+    if (ideal <= 0) {
+      t += o.time / engine_.device_efficiency;
+      continue;
+    }
+    const double ce = o.fp8 ? engine_.compute_efficiency_fp8 : engine_.compute_efficiency;
+    t += o.time * std::max(o.memory / engine_.device_efficiency, o.compute / ce) / ideal;
+  }
+  k.scaled = t;
+  return t;
 }
 
 double StepCostModel::head_uncached(long long seqs) const {
@@ -187,30 +212,59 @@ double StepCostModel::head_uncached(long long seqs) const {
   return t;
 }
 
-double StepCostModel::knot_value(long long tokens, std::vector<double>& cache, bool head, bool dequant) const {
+double StepCostModel::dense_device(long long tokens, bool scaled, bool dequant) const {
   if (tokens <= 0) return 0;
+  if (cached_memory_eff_ != engine_.device_efficiency || cached_compute_eff_ != engine_.compute_efficiency ||
+      cached_compute_eff_fp8_ != engine_.compute_efficiency_fp8) {
+    for (auto& k : dense_cache_) k.scaled = std::numeric_limits<double>::quiet_NaN();
+    cached_memory_eff_ = engine_.device_efficiency;
+    cached_compute_eff_ = engine_.compute_efficiency;
+    cached_compute_eff_fp8_ = engine_.compute_efficiency_fp8;
+  }
   const int k = token_knot(tokens);
-  if (cache.size() < static_cast<std::size_t>(k + 2)) cache.resize(k + 2, std::numeric_limits<double>::quiet_NaN());
-  if (!head && dequant_cache_.size() < cache.size()) dequant_cache_.resize(cache.size(), 0.0);
+  if (dense_cache_.size() < static_cast<std::size_t>(k + 2)) dense_cache_.resize(k + 2);
   auto at = [&](int i) {
-    double& v = cache[static_cast<std::size_t>(i)];
-    if (std::isnan(v)) {
-      v = head ? head_uncached(knot_tokens(i)) : dense_uncached(knot_tokens(i));
-      if (!head) dequant_cache_[static_cast<std::size_t>(i)] = last_dequant_elements_;
+    Knot& kn = dense_cache_[static_cast<std::size_t>(i)];
+    if (kn.ops.empty() && kn.fixed == 0 && std::isnan(kn.scaled)) {
+      kn = dense_uncached(knot_tokens(i));
+      if (kn.ops.empty()) kn.scaled = 0;
     }
-    return dequant ? dequant_cache_[static_cast<std::size_t>(i)] : v;
+    if (dequant) return kn.dequant;
+    if (scaled) return knot_scaled(kn) + kn.fixed;
+    double raw = kn.fixed;
+    for (const auto& o : kn.ops) raw += o.time;
+    return raw;
   };
   const long long t0 = knot_tokens(k);
   if (t0 == tokens) return at(k);
   const long long t1 = knot_tokens(k + 1);
   const double f = static_cast<double>(tokens - t0) / static_cast<double>(t1 - t0);
+  const double v0 = at(k);
+  return v0 + f * (at(k + 1) - v0);
+}
+
+double StepCostModel::head_value(long long seqs) const {
+  if (seqs <= 0) return 0;
+  const int k = token_knot(seqs);
+  if (head_cache_.size() < static_cast<std::size_t>(k + 2)) head_cache_.resize(k + 2, std::numeric_limits<double>::quiet_NaN());
+  auto at = [&](int i) {
+    double& v = head_cache_[static_cast<std::size_t>(i)];
+    if (std::isnan(v)) v = head_uncached(knot_tokens(i));
+    return v;
+  };
+  const long long t0 = knot_tokens(k);
+  if (t0 == seqs) return at(k);
+  const long long t1 = knot_tokens(k + 1);
+  const double f = static_cast<double>(seqs - t0) / static_cast<double>(t1 - t0);
   return at(k) + f * (at(k + 1) - at(k));
 }
 
-double StepCostModel::dense_time(long long tokens) const {
-  double t = knot_value(tokens, dense_cache_, false, false);
+double StepCostModel::dense_time(long long tokens) const { return dense_part(tokens, false); }
+
+double StepCostModel::dense_part(long long tokens, bool scaled) const {
+  double t = dense_device(tokens, scaled, false);
   if (engine_.dequant_elements_per_sm_cycle > 0) {
-    const double elements = knot_value(tokens, dense_cache_, false, true);
+    const double elements = dense_device(tokens, false, true);
     t += elements / (engine_.dequant_elements_per_sm_cycle * cost_->chip().compute_units() * cost_->chip().clock_hz());
   }
   if (coll_ && placement_.tp > 1 && tokens > 0)
@@ -219,7 +273,8 @@ double StepCostModel::dense_time(long long tokens) const {
 }
 
 double StepCostModel::allreduce_time(double bytes) const {
-  const double nccl = coll_->time_s(cost::Collective::kAllReduce, bytes, coll_->place(placement_.tp, 1));
+  const double nccl = std::max(engine_.allreduce_min_latency_s,
+                               coll_->time_s(cost::Collective::kAllReduce, bytes, coll_->place(placement_.tp, 1)));
   if (engine_.custom_allreduce_latency_s <= 0 || placement_.tp > coll_->domain_size()) return nccl;
   // One-shot: every rank reads the other ranks' buffers over the scale-up links.
   const double one_shot = engine_.custom_allreduce_latency_s +
@@ -227,7 +282,7 @@ double StepCostModel::allreduce_time(double bytes) const {
   return std::min(nccl, one_shot);
 }
 
-double StepCostModel::head_time(int seqs) const { return knot_value(seqs, head_cache_, true, false); }
+double StepCostModel::head_time(int seqs) const { return head_value(seqs); }
 
 double StepCostModel::decode_attention_time(double context_tokens, int seqs) const {
   if (seqs <= 0) return 0;
@@ -248,13 +303,15 @@ double StepCostModel::overhead_time(const StepShape& s) const {
 double StepCostModel::time(const StepShape& s) const {
   const long long m = s.tokens();
   if (m <= 0) return 0;
-  const double per_kernel = uses_graphs(m) ? engine_.graph_kernel_gap_s : launch_;
   const double kernels = static_cast<double>(kernels_per_step_);
-  const double dense = dense_time(m) + head_time(std::max(1, s.seqs()));
   const double attention = decode_attention_time(s.decode_context, s.decode_seqs) +
                            prefill_attention_time(s.prefill_pairs, s.prefill_chunks);
-  return dense / engine_.device_efficiency + attention / engine_.attention_efficiency + kernels * per_kernel +
-         overhead_time(s);
+  const double gpu = dense_part(m, true) + head_time(std::max(1, s.seqs())) / engine_.device_efficiency +
+                     attention / engine_.attention_efficiency + kernels * engine_.graph_kernel_gap_s;
+  // A graph replays the whole step in one launch; without one the CPU issues every kernel
+  // asynchronously, so the step takes the longer of the GPU's work and the CPU's launches.
+  const double device = uses_graphs(m) ? gpu : std::max(gpu, kernels * launch_);
+  return device + overhead_time(s);
 }
 
 double StepCostModel::activation_peak_bytes(long long tokens) const {

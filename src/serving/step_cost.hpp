@@ -1,5 +1,6 @@
 #pragma once
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,8 @@ class StepCostModel {
   double time(const StepShape& s) const;
   // Parts (seconds), for traces and tests.
   double dense_time(long long tokens) const;  // decoder GEMMs + memory ops + TP/EP collectives, all layers
+  // The same with the engine's efficiencies applied (scaled) or at the cost layer's kernels.
+  double dense_part(long long tokens, bool scaled) const;
   double head_time(int seqs) const;           // final norm and logits of the sampled tokens
   double decode_attention_time(double context_tokens, int seqs) const;
   double prefill_attention_time(double pairs, int chunks) const;
@@ -70,9 +73,23 @@ class StepCostModel {
   bool uses_graphs(long long tokens) const;
 
  private:
-  double dense_uncached(long long tokens) const;
+  // One operator of a forward at a knot: the cost layer's time (all repeats) and its ideal
+  // memory and compute times, so the engine's efficiencies rescale its roofline.
+  struct OpTime {
+    double time, memory, compute;
+    bool fp8;
+  };
+  struct Knot {
+    std::vector<OpTime> ops;
+    double fixed = 0;    // EP all-to-alls and PP sends (the collective model's time)
+    double dequant = 0;  // weight elements unpacked
+    double scaled = std::numeric_limits<double>::quiet_NaN();  // ops at the cached efficiencies
+  };
+  Knot dense_uncached(long long tokens) const;
+  double knot_scaled(Knot& k) const;
+  double dense_device(long long tokens, bool scaled, bool dequant) const;
   double head_uncached(long long seqs) const;
-  double knot_value(long long tokens, std::vector<double>& cache, bool head, bool dequant) const;
+  double head_value(long long seqs) const;
   double allreduce_time(double bytes) const;
 
   const model::Architecture* arch_;
@@ -87,9 +104,9 @@ class StepCostModel {
   double decode_bw_ = 1, prefill_rate_ = 1, attn_launch_ = 0;
   int kernels_per_step_ = 0;
   double launch_ = 0;
-  mutable std::vector<double> dense_cache_, head_cache_;
-  mutable std::vector<double> dequant_cache_;  // weight elements unpacked per step at each knot
-  mutable double last_dequant_elements_ = 0;
+  mutable std::vector<Knot> dense_cache_;
+  mutable std::vector<double> head_cache_;
+  mutable double cached_memory_eff_ = 0, cached_compute_eff_ = 0, cached_compute_eff_fp8_ = 0;
   double allreduces_per_step_ = 0;         // TP all-reduces of one forward (all layers)
 };
 

@@ -33,7 +33,7 @@ InferenceRows load_inference_rows(const std::filesystem::path& csv);
 
 // Engine overheads (step, per sequence, per kernel in a graph), GEMM and attention efficiencies,
 // weight unpacking rate and one-shot all-reduce latency, fitted on the calibration rows of each
-// engine by coordinate descent on squared log error from the engine YAML values (each parameter
+// engine by coordinate descent on a robust (soft-L1) log error from the engine YAML values (each parameter
 // only where the rows identify it). Behind `xpusim serve --calibrate`.
 std::vector<serving::EngineProfile> fit_engine_overheads(const InferenceRows& rows, const hardware::Catalog& catalog,
                                                          const memory::TimingCatalog& timings,

@@ -176,6 +176,80 @@ TEST(Serving, StepCostFollowsTheWork) {
   EXPECT_LT(t, 3 * ideal);
 }
 
+// The engine's efficiencies rescale each operator's roofline: a slow tensor-core side leaves
+// batch-1 decode (weight stream) alone but slows a large batch; a slow HBM side the reverse.
+TEST(Serving, ComputeAndMemoryEfficienciesActOnTheirSideOfTheRoofline) {
+  Placement p;
+  EngineProfile e = fx().engine;
+  e.device_efficiency = e.compute_efficiency = 1.0;
+  StepCostModel step(fx().arch, *fx().cost, fx().coll.get(), p, e);
+  StepShape one, big;
+  one.decode_seqs = one.decode_tokens = 1;
+  big.decode_seqs = big.decode_tokens = 256;
+  const double d1 = step.dense_part(1, true), d256 = step.dense_part(256, true);
+  step.mutable_engine().compute_efficiency = 0.1;
+  EXPECT_NEAR(step.dense_part(1, true), d1, 0.02 * d1);  // M = 1: memory-bound
+  EXPECT_GT(step.dense_part(256, true), 1.5 * d256);      // M = 256 turns compute-bound
+  step.mutable_engine().compute_efficiency = 1.0;
+  step.mutable_engine().device_efficiency = 0.5;
+  EXPECT_NEAR(step.dense_part(1, true), 2 * d1, 0.05 * d1);
+  // Without graphs the CPU's launches overlap the GPU: a step costs the longer of the two.
+  EngineProfile eager = e;
+  eager.cuda_graphs = false;
+  eager.graph_kernel_gap_s = 0;
+  eager.step_overhead_s = eager.per_seq_overhead_s = 0;
+  StepCostModel s_eager(fx().arch, *fx().cost, fx().coll.get(), p, eager);
+  one.decode_context = 1000;
+  const double launches = s_eager.kernels_per_step() * fx().cost->params().kernel_launch_overhead;
+  const double gpu = s_eager.dense_part(1, true) + s_eager.head_time(1) + s_eager.decode_attention_time(1000, 1);
+  EXPECT_NEAR(s_eager.time(one), std::max(gpu, launches), 1e-9);
+}
+
+// TurboMind v0.1 (first_token_from_decode): the first token comes from the decode step after the
+// prefill, so a long prompt's TTFT is one step later, a 1-token prompt's is that step alone.
+TEST(Serving, FirstTokenFromTheDecodeStepAddsOneStep) {
+  Placement p;
+  StepCostModel step(fx().arch, *fx().cost, fx().coll.get(), p, fx().engine);
+  SchedulerOptions o;
+  o.kv_blocks = 20000;
+  o.chunked_prefill = false;
+  std::vector<Request> reqs(1);
+  reqs[0].input_tokens = 512;
+  reqs[0].output_tokens = 8;
+  const auto plain = simulate_replica(reqs, step, o, 1);
+  o.first_token_from_decode = true;
+  const auto ft = simulate_replica(reqs, step, o, 1);
+  StepShape d;
+  d.decode_seqs = d.decode_tokens = 1;
+  d.decode_context = 513;
+  EXPECT_NEAR(ft.requests[0].first_token_s - plain.requests[0].first_token_s, step.time(d), 0.05 * step.time(d));
+  EXPECT_GT(ft.end_s, plain.end_s);
+  reqs[0].input_tokens = 1;
+  SchedulerOptions plain_o = o;
+  plain_o.first_token_from_decode = false;
+  const auto one_plain = simulate_replica(reqs, step, plain_o, 1);
+  const auto one_ft = simulate_replica(reqs, step, o, 1);
+  EXPECT_NEAR(one_ft.requests[0].first_token_s, one_plain.requests[0].first_token_s, 1e-9);
+}
+
+// TurboMind v0.1 (prefill_all_waiting): one iteration prefills every waiting request, so all
+// first tokens of a batch come together; otherwise the token budget staggers them.
+TEST(Serving, PrefillAllWaitingGivesABatchItsFirstTokensTogether) {
+  Placement p;
+  StepCostModel step(fx().arch, *fx().cost, fx().coll.get(), p, fx().engine);
+  SchedulerOptions o;
+  o.kv_blocks = 20000;
+  o.chunked_prefill = false;
+  std::vector<Request> reqs(4);
+  for (auto& r : reqs) r.input_tokens = 4096, r.output_tokens = 4;
+  const auto staggered = simulate_replica(reqs, step, o, 1);
+  o.prefill_all_waiting = true;
+  const auto together = simulate_replica(reqs, step, o, 1);
+  EXPECT_LT(staggered.requests[0].first_token_s, 0.75 * staggered.requests[3].first_token_s);
+  for (const auto& r : together.requests) EXPECT_DOUBLE_EQ(r.first_token_s, together.requests[0].first_token_s);
+  EXPECT_GT(together.requests[0].first_token_s, staggered.requests[0].first_token_s);
+}
+
 TEST(Serving, ClosedLoopKeepsConcurrencyClients) {
   Placement p;
   StepCostModel step(fx().arch, *fx().cost, fx().coll.get(), p, fx().engine);
