@@ -88,4 +88,12 @@ double inflight_stage_microbatches(int pp, int vpp, long long microbatches) {
   return chunks / vpp;
 }
 
+double stage_inflight_microbatches(int pp, int vpp, long long microbatches, int stage) {
+  const double m = static_cast<double>(std::max(1LL, microbatches));
+  if (pp <= 1) return 1.0;
+  if (vpp <= 1) return std::min<double>(pp - stage, m);
+  const double chunks = std::min(m * vpp, 2.0 * (pp - stage - 1) + static_cast<double>(vpp - 1) * pp + 1.0);
+  return chunks / vpp;
+}
+
 }  // namespace xpusim::training

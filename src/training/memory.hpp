@@ -35,5 +35,8 @@ double layer_checkpoint_bytes(const model::Architecture& arch, const ActivationS
 // Interleaved with v chunks: Megatron's warm-up keeps (p-1)*2 + (v-1)*p + 1 chunks of L/(p*v)
 // layers, i.e. 1 + (p-1)/(p*v) times the 1F1B amount when m >= p (Korthikanti Sec. 4.2.3).
 double inflight_stage_microbatches(int pp, int vpp, long long microbatches);
+// The same for pipeline stage `stage` (0 = first): min(p - s, m) with 1F1B; with v chunks the
+// (p - s - 1)*2 + (v - 1)*p + 1 chunks of its warm-up (capped at m*v), divided by v.
+double stage_inflight_microbatches(int pp, int vpp, long long microbatches, int stage);
 
 }  // namespace xpusim::training
