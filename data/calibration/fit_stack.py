@@ -40,8 +40,10 @@ def main():
     def loss():
         out = subprocess.run([binary, 'validate', '--suite', suite, '--format', 'csv'], env=dict(os.environ, XPUSIM_DATA_DIR=tdata),
                              capture_output=True, text=True).stdout
-        row = next(r for r in csv.DictReader(io.StringIO(out)) if r['suite'] == suite)
-        cases = [c for c in json.loads(row['cases']) if c['role'] == 'calibration']
+        # One CSV row per case (suite, ..., predicted, signed_error, role).
+        rows = [r for r in csv.DictReader(io.StringIO(out)) if r['suite'] == suite]
+        cases = [{'predicted': float(r['predicted']), 'published': float(r['published'])}
+                 for r in rows if r['role'] == 'calibration']
         return sum(abs(math.log(c['predicted'] / c['published'])) if c['predicted'] > 0 else 1.0 for c in cases) / len(cases)
 
     best = loss()

@@ -96,4 +96,28 @@ double stage_inflight_microbatches(int pp, int vpp, long long microbatches, int 
   return chunks / vpp;
 }
 
+double stage_peak_activation_bytes(int pp, int vpp, long long microbatches, int stage,
+                                   const std::vector<double>& chunk_bytes) {
+  const long long m = std::max(1LL, microbatches);
+  if (pp <= 1 || vpp <= 1) {
+    const double in_flight = pp <= 1 ? 1.0 : static_cast<double>(std::min<long long>(pp - stage, m));
+    return in_flight * (chunk_bytes.empty() ? 0.0 : chunk_bytes.front());
+  }
+  const long long group = static_cast<long long>(pp) * vpp, total = m * vpp;
+  const long long warmup = std::min(total, 2LL * (pp - stage - 1) + static_cast<long long>(vpp - 1) * pp);
+  const auto fwd = [&](long long k) { return chunk_bytes[static_cast<std::size_t>((k % group) / pp)]; };
+  const auto bwd = [&](long long k) { return chunk_bytes[static_cast<std::size_t>(vpp - 1 - (k % group) / pp)]; };
+  double held = 0;
+  for (long long k = 0; k < warmup; ++k) held += fwd(k);
+  double peak = held;
+  // Steady state: the pattern repeats every pp*vpp steps, so one period past warm-up finds the peak.
+  const long long steady = std::min(total - warmup, group + 1);
+  for (long long i = 0; i < steady; ++i) {
+    held += fwd(warmup + i);
+    peak = std::max(peak, held);
+    held -= bwd(i);
+  }
+  return peak;
+}
+
 }  // namespace xpusim::training

@@ -303,6 +303,8 @@ std::string StepModel::check_layout(Layout& l) const {
   if (arch_.ffn > 0 && arch_.ffn % l.tp != 0)  // else the operator inventory would refuse the layout
     return "MLP width (intermediate_size) " + str(arch_.ffn) + " is not divisible by tp " + str(l.tp);
   if (l.vpp > 1 && l.pp == 1) return "interleaved pipeline (vpp " + str(l.vpp) + ") needs pp > 1";
+  // On one stage there is no edge to trim: the same layout as without, so not a second one.
+  if (l.trim_edge_stages && l.pp < 2) return "trimmed edge stages need pp > 1";
   if (std::string why = split_error(l); !why.empty()) return why;
   if (l.micro_batch == 0) l.micro_batch = 1;  // auto: the structural and memory checks use the least
   if (l.ep > 1) {
@@ -382,7 +384,11 @@ std::string StepModel::split_error(const Layout& l) const {
   for (long long c = 0; c < chunks; ++c) {
     long long begin = 0, size = 0;
     chunk_range(l, c, begin, size);
-    if (size < 1)
+    // The first chunk may hold only the embedding and the last only the head and loss (Llama 3
+    // 405B, Grattafiori et al. 2024 Sec. 3.3.2: 126 layers on 16 stages x 8 chunks); a middle
+    // chunk needs a layer.
+    const bool edge = c == 0 || c == chunks - 1;
+    if (size < (edge && chunks > 1 ? 0 : 1))
       return "layers " + str(arch_.layers) + " on pp*vpp = " + str(chunks) +
              " chunks leave a chunk without layers (the embedding and the head count as one layer each)";
   }
@@ -925,14 +931,13 @@ MemoryBreakdown StepModel::memory_per_gpu(const Layout& l, const ParamSplit& spl
   const double comm_buffers = (l.sp() ? 2.0 * tokens_local * static_cast<double>(arch_.hidden) * 2.0 : 0.0) +
                               (l.pp > 1 ? 2.0 * tokens_local * static_cast<double>(arch_.hidden) * 2.0 : 0.0);
   const double fp8_copy = l.dtype == core::Dtype::kFp8 ? 1.0 : 0.0;
-  const auto stage_memory = [&](const StageParams& s, double inflight, bool is_last) {
+  const auto stage_memory = [&](const StageParams& s, double held, bool is_last) {
     MemoryBreakdown mb;
     const double pdn = s.dense_params, pex = s.expert_params;
     const double p_sharded3 = pdn / (l.zero >= 3 ? dense_shard : 1.0) + pex / (l.zero >= 3 ? expert_shard : 1.0);
     mb.weights = (kWeightBytes + fp8_copy) * p_sharded3;
     mb.gradients = kGradBytes * (pdn / (l.zero >= 2 ? dense_shard : 1.0) + pex / (l.zero >= 2 ? expert_shard : 1.0));
     mb.optimizer = kOptimizerBytes * (pdn / dense_shard + pex / expert_shard);
-    const double held = (s.dense_layers * act_dense + s.moe_layers * act_moe) * inflight;
     double working = 0;  // one layer's full activations while it is recomputed
     if (l.recompute == Recompute::kFull)
       working = std::max(layer_activation_bytes(arch_, false, as),
@@ -945,11 +950,19 @@ MemoryBreakdown StepModel::memory_per_gpu(const Layout& l, const ParamSplit& spl
     mb.reserve = memory_reserve_ + l.stack.allocator_reserve_bytes;
     return mb;
   };
-  // In-flight micro-batches of stage s: p - s (1F1B) or its interleaved warm-up chunks.
+  // Stage s holds what its schedule leaves in flight, chunk by chunk (an uneven split's chunks
+  // hold different layer counts; an embedding-only first chunk holds no layer's activations).
   MemoryBreakdown worst;
+  std::vector<double> chunk_bytes(static_cast<std::size_t>(l.vpp));
   for (int s = 0; s < l.pp; ++s) {
-    const MemoryBreakdown mb =
-        stage_memory(stage_params(l, split, s), stage_inflight_microbatches(l.pp, l.vpp, m, s), s == l.pp - 1);
+    for (int v = 0; v < l.vpp; ++v) {
+      long long begin = 0, size = 0;
+      chunk_range(l, static_cast<long long>(v) * l.pp + s, begin, size);
+      const double n_moe = moe_prefix_[begin + size] - moe_prefix_[begin];
+      chunk_bytes[static_cast<std::size_t>(v)] = (static_cast<double>(size) - n_moe) * act_dense + n_moe * act_moe;
+    }
+    const double held = stage_peak_activation_bytes(l.pp, l.vpp, m, s, chunk_bytes);
+    const MemoryBreakdown mb = stage_memory(stage_params(l, split, s), held, s == l.pp - 1);
     if (s == 0 || mb.total() > worst.total()) worst = mb;
   }
   (void)md;

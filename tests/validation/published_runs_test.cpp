@@ -21,13 +21,15 @@ TEST(PublishedRuns, Llama3HeldOutRowsWithinTolerance) {
   ASSERT_EQ(suite.cases.size(), 3u);
   for (const auto& c : suite.cases) {
     EXPECT_FALSE(c.calibration);
-    EXPECT_GT(c.predicted, 0.0) << c.description;  // every run fits as published
-    if (c.id.find("-8k-") != std::string::npos) {
+    EXPECT_GT(c.predicted, 0.0) << c.description;  // every run fits
+    // The paper's schedule: 8 chunks per stage, the first only the embedding (Sec. 3.3.2).
+    EXPECT_NE(c.description.find("chosen vpp 8"), std::string::npos) << c.description;
+    // As published at 16K GPUs (16 micro-batches): no recomputation. The 8K run on 8,192 GPUs
+    // (32 micro-batches) needs 80.6 GiB without it in the memory model, so it takes full
+    // recomputation: issue 16 leaves that open (the suite reports failed against its 15%).
+    if (c.id == "llama3-405b-8k-16384gpu")
       EXPECT_NE(c.description.find("recompute none"), std::string::npos) << c.description;
-    }
-    // Run as published the memory model fits only plain 1F1B (vpp 1), whose bubble makes every
-    // row too slow: issue 16 leaves this open (the suite reports failed against its 15%).
-    EXPECT_LT(std::fabs(c.signed_error()), 0.45) << c.id;
+    EXPECT_LT(std::fabs(c.signed_error()), 0.20) << c.id;
   }
 }
 
