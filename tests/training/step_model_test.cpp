@@ -216,7 +216,17 @@ TEST(StepModel, UnevenLayersSplitAsMegatronByDefault) {
   double total = 0;
   for (const auto& s : stages) total += s.layers;
   EXPECT_DOUBLE_EQ(total, 126);
-  l.vpp = 8;  // 128 units on 128 chunks: the first and last chunk would hold no layer
+  // 128 units on 16 x 8 chunks: the first chunk holds only the embedding and the last only the
+  // head (the Llama 3 paper's layout, Sec. 3.3.2), one layer in every other chunk.
+  l.vpp = 8;
+  const auto v8 = m.evaluate(l);
+  EXPECT_TRUE(v8.reason.find("leave a chunk without layers") == std::string::npos) << v8.reason;
+  const auto per_stage = m.stage_layers(l);
+  ASSERT_EQ(per_stage.size(), 16u);
+  EXPECT_EQ(per_stage.front(), 7);
+  EXPECT_EQ(per_stage[1], 8);
+  EXPECT_EQ(per_stage.back(), 7);
+  l.vpp = 9;  // 144 chunks for 128 units: middle chunks without a layer
   EXPECT_NE(m.evaluate(l).reason.find("leave a chunk without layers"), std::string::npos);
 }
 
