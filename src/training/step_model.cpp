@@ -952,16 +952,37 @@ MemoryBreakdown StepModel::memory_per_gpu(const Layout& l, const ParamSplit& spl
   };
   // Stage s holds what its schedule leaves in flight, chunk by chunk (an uneven split's chunks
   // hold different layer counts; an embedding-only first chunk holds no layer's activations).
-  MemoryBreakdown worst;
-  std::vector<double> chunk_bytes(static_cast<std::size_t>(l.vpp));
-  for (int s = 0; s < l.pp; ++s) {
+  const bool moe_model = moe_prefix_.back() > 0;
+  std::vector<double> chunk(static_cast<std::size_t>(l.vpp));
+  const auto stage_held = [&](int s, double dense_bytes, double moe_bytes) {
     for (int v = 0; v < l.vpp; ++v) {
       long long begin = 0, size = 0;
       chunk_range(l, static_cast<long long>(v) * l.pp + s, begin, size);
       const double n_moe = moe_prefix_[begin + size] - moe_prefix_[begin];
-      chunk_bytes[static_cast<std::size_t>(v)] = (static_cast<double>(size) - n_moe) * act_dense + n_moe * act_moe;
+      chunk[static_cast<std::size_t>(v)] = (static_cast<double>(size) - n_moe) * dense_bytes + n_moe * moe_bytes;
     }
-    const double held = stage_peak_activation_bytes(l.pp, l.vpp, m, s, chunk_bytes);
+    return stage_peak_activation_bytes(l.pp, l.vpp, m, s, chunk);
+  };
+  // A dense model's bytes are layers x one layer's bytes, and the walk depends only on the split
+  // and the micro-batch count, not on recomputation or ZeRO: it is kept per thread for the layout
+  // last seen (the search checks every (recompute, ZeRO) choice of a layout in a row), in layers.
+  struct Walk {
+    const StepModel* model = nullptr;
+    int pp = 0, vpp = 0;
+    long long m = 0, model_layers = 0;
+    bool trim = false;
+    std::vector<double> layers;  // per stage: peak in-flight layers
+  };
+  thread_local Walk walk;
+  const bool cached = !moe_model && !l.pipeline_layers;
+  if (cached && (walk.model != this || walk.pp != l.pp || walk.vpp != l.vpp || walk.m != m ||
+                 walk.model_layers != arch_.layers || walk.trim != l.trim_edge_stages)) {
+    walk = Walk{this, l.pp, l.vpp, m, arch_.layers, l.trim_edge_stages, {}};
+    for (int s = 0; s < l.pp; ++s) walk.layers.push_back(stage_held(s, 1.0, 0.0));
+  }
+  MemoryBreakdown worst;
+  for (int s = 0; s < l.pp; ++s) {
+    const double held = cached ? walk.layers[static_cast<std::size_t>(s)] * act_dense : stage_held(s, act_dense, act_moe);
     const MemoryBreakdown mb = stage_memory(stage_params(l, split, s), held, s == l.pp - 1);
     if (s == 0 || mb.total() > worst.total()) worst = mb;
   }
