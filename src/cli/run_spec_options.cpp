@@ -27,7 +27,7 @@ void RunSpecOptions::add_to(CLI::App* command) {
 }
 
 scenario::Scenario RunSpecOptions::scenario() const {
-  scenario::Scenario s;
+  scenario::Scenario s = scenario::run_spec_defaults();
   for (const auto& f : scenario::training_fields()) {
     const CLI::Option* opt = options_.at(f.name);
     if (opt->count() == 0) continue;

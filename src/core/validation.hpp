@@ -10,6 +10,7 @@ struct ValidationCase {
   std::string id;           // the reference row's case_id
   std::string description;  // shape / configuration in words
   std::string unit;         // unit of published and predicted, e.g. "TFLOP/s"
+  std::string stack;        // software stack the prediction assumed (training suites), else empty
   double published = 0;
   double predicted = 0;
   bool calibration = false;  // true when this row was used to fit a parameter

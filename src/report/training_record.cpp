@@ -61,6 +61,9 @@ Record training_record(const training::StepResult& r, const std::string& model, 
                               {"cp", l.cp},
                               {"ep", l.ep},
                               {"micro_batch", l.micro_batch},
+                              {"micro_batch_auto", r.micro_batch_auto},
+                              {"stack", l.stack.name},
+                              {"grad_reduce", l.framework.grad_reduce_bytes >= 4 ? "fp32" : "bf16"},
                               {"microbatches", r.microbatches},
                               {"recompute", training::recompute_name(l.recompute)},
                               {"zero", l.zero},
@@ -75,6 +78,11 @@ Record training_outcome_record(const scenario::TrainingOutcome& o) {
   Record out = Record::object();
   if (!o.scenario.empty()) out["scenario"] = o.scenario;
   out.update(training_record(o.step, o.model, o.system));
+  // Decoder layers per pipeline stage as the layout split them ("7,8,...,8,7"); empty when the
+  // layout failed its structural check.
+  std::string split;
+  for (int n : o.stage_layers) split += (split.empty() ? "" : ",") + std::to_string(n);
+  out["parallelism"]["pipeline_layers"] = split;
   // Always present, so every row of a stream has the same columns.
   out["hardware"] = o.hardware;
   out["derived"] = o.derived;

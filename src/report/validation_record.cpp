@@ -12,6 +12,7 @@ Record validation_record(const core::ValidationSuite& suite) {
     held_out += c.calibration ? 0 : 1;
     cases.push_back(Record{{"case", c.id},
                            {"description", c.description},
+                           {"stack", c.stack},
                            {"unit", c.unit},
                            {"published", c.published},
                            {"predicted", c.predicted},

@@ -1,6 +1,7 @@
 #include "scenario/evaluate.hpp"
 
 #include <algorithm>
+#include "training/stack.hpp"
 
 namespace xpusim::scenario {
 
@@ -36,6 +37,18 @@ std::shared_ptr<const hardware::System> resolve_system(const Session& session, c
   return session.system(s.system, "--system", s.overrides);
 }
 
+training::Layout effective_layout(const Session& session, const Scenario& s) {
+  training::Layout l = s.layout;
+  if (!s.stack.empty()) {
+    // The stack's framework defaults go under the flags the scenario gave explicitly.
+    const bool tp_overlap = l.framework.overlap_tp_comm;
+    training::apply_stack(l, *session.stack(s.stack));
+    l.framework.overlap_tp_comm = l.framework.overlap_tp_comm || tp_overlap;
+  }
+  if (s.grad_reduce_bytes > 0) l.framework.grad_reduce_bytes = s.grad_reduce_bytes;
+  return l;
+}
+
 TrainingOutcome evaluate(const Session& session, const Scenario& s) {
   const auto arch = resolve_architecture(session, s);
   const auto system = resolve_system(session, s);
@@ -48,12 +61,14 @@ TrainingOutcome evaluate(const Session& session, const Scenario& s) {
   out.derived.insert(out.derived.end(), system->spec().derived.begin(), system->spec().derived.end());
   out.uncalibrated = uncalibrated_parameters(*system);
   if (auto note = hbm_timing_estimate(session, system->chip()); !note.empty()) out.uncalibrated.push_back(std::move(note));
-  out.step = session.step_model(arch, system)->evaluate(s.layout);
+  const auto model = session.step_model(arch, system);
+  out.step = model->evaluate(effective_layout(session, s));
+  out.stage_layers = model->stage_layers(out.step.layout);
   return out;
 }
 
 training::MemoryFit check_memory(const Session& session, const Scenario& s) {
-  return session.step_model(resolve_architecture(session, s), resolve_system(session, s))->check_memory(s.layout);
+  return session.step_model(resolve_architecture(session, s), resolve_system(session, s))->check_memory(effective_layout(session, s));
 }
 
 }  // namespace xpusim::scenario

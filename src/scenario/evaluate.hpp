@@ -18,7 +18,12 @@ struct TrainingOutcome {
   std::vector<std::string> derived;       // what the overrides re-derived ("memory.capacity: 96 GB (...)")
   std::vector<std::string> uncalibrated;  // "chip.gemm_mainloop_efficiency", "system.training_memory_reserve"
   training::StepResult step;
+  std::vector<int> stage_layers;  // decoder layers per pipeline stage (StepModel::stage_layers)
 };
+
+// The layout a scenario runs: its layout with the named stack applied (and its gradient-reduction
+// override), through the session's stack cache. A scenario without a stack name keeps its layout.
+training::Layout effective_layout(const Session& session, const Scenario& scenario);
 
 // Calibration parameters of a system (and its chip) that came from code defaults, as
 // "chip.<name>" and "system.<name>", in name order.

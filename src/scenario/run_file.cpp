@@ -60,7 +60,7 @@ Scenario one_scenario(const core::ConfigNode& node, const Scenario& defaults, co
 
 std::vector<Scenario> parse_run_file(const core::ConfigNode& root) {
   std::vector<Scenario> out;
-  Scenario defaults;
+  Scenario defaults = run_spec_defaults();
   std::set<std::string> given;
   std::vector<core::ConfigNode> items;
   if (root.is_list()) {

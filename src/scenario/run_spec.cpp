@@ -120,8 +120,11 @@ std::vector<RunField> build_training_fields() {
                     }));
   f.push_back(count("global_batch", "--global-batch", "sequences", "", true, "Sequences per optimizer step",
                     [](Layout& l, const FieldValue& v) { l.global_batch = bounded(v, 1LL << 31, "2^31 sequences"); }));
-  f.push_back(count("micro_batch", "--micro-batch", "sequences", "1", false, "Sequences per micro-batch",
-                    [](Layout& l, const FieldValue& v) { l.micro_batch = bounded(v, 1LL << 31, "2^31 sequences"); }));
+  f.push_back(count("micro_batch", "--micro-batch", "sequences", "auto", false,
+                    "Sequences per micro-batch (auto: the fastest that fits, reported as micro_batch_auto)",
+                    [](Layout& l, const FieldValue& v) {
+                      l.micro_batch = v.text == "auto" ? 0 : bounded(v, 1LL << 31, "2^31 sequences");
+                    }));
   f.push_back(pick("recompute", "--recompute", {"none", "selective", "full"}, "none", "Activation recomputation",
                    [](Layout& l, std::size_t i) { l.recompute = static_cast<training::Recompute>(i); }));
   f.push_back(pick("zero", "--zero", {"0", "1", "2", "3"}, "1",
@@ -140,8 +143,37 @@ std::vector<RunField> build_training_fields() {
   f.push_back(toggle("sequence_parallel", "--no-sp", true, "Sequence parallelism when tp > 1 (--no-sp disables it)",
                      [](Layout& l, bool on) { l.sequence_parallel = on; }));
   f.push_back(toggle("trim_edge_stages", "--trim-edge-stages", false,
-                     "First and last pipeline stage hold one layer fewer (as Llama 3 405B: 126 layers on pp 16)",
+                     "Count the embedding and the head as a layer each in the pipeline split even when the layers "
+                     "divide pp*vpp (uneven layer counts always split that way: 126 layers on pp 16 -> 7,8,...,8,7)",
                      [](Layout& l, bool on) { l.trim_edge_stages = on; }));
+  f.push_back(RunField{"pipeline_layers", "--pipeline-layers", FieldType::kText, "", "", false, false, {},
+                       "Decoder layers per pipeline stage (pp entries) or per chunk (pp*vpp, chunk v*pp+s), e.g. "
+                       "7,8,8,8,8,8,8,8,8,8,8,8,8,8,8,7 (default: even, or Megatron's uneven split)",
+                       [](const FieldValue& v, Scenario& s) {
+                         std::vector<int> layers;
+                         std::size_t start = 0;
+                         while (start <= v.text.size()) {
+                           const auto end = std::min(v.text.find(',', start), v.text.size());
+                           layers.push_back(small_positive(FieldValue{v.text.substr(start, end - start), [&v](std::string) {
+                                                              return v.error("a comma-separated list of positive layer counts");
+                                                            }}));
+                           start = end + 1;
+                         }
+                         s.layout.pipeline_layers = std::make_shared<const std::vector<int>>(std::move(layers));
+                       }});
+  f.push_back(RunField{"stack", "--stack", FieldType::kText, "", "megatron-core", false, false, {},
+                       "Software stack: megatron-core, nemo, pytorch-fsdp, deepspeed (data/stacks/) or a stack YAML "
+                       "file",
+                       [](const FieldValue& v, Scenario& s) {
+                         if (v.text.empty()) throw v.error("a stack name or a stack YAML file");
+                         s.stack = v.text;
+                       }});
+  f.push_back(RunField{"grad_reduce", "--grad-reduce", FieldType::kChoice, "", "stack", false, false,
+                       {"stack", "fp32", "bf16"}, "Gradient reduction precision (stack: the stack's default)",
+                       [](const FieldValue& v, Scenario& s) {
+                         const std::size_t i = choice(v, {"stack", "fp32", "bf16"});
+                         s.grad_reduce_bytes = i == 0 ? 0.0 : i == 1 ? 4.0 : 2.0;
+                       }});
   f.push_back(toggle("tp_overlap", "--tp-overlap", false, "Hide TP collectives behind GEMMs (userbuffers-style overlap)",
                      [](Layout& l, bool on) { l.framework.overlap_tp_comm = on; }));
   f.push_back(toggle("cp_overlap", "--no-cp-overlap", true,

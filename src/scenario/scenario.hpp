@@ -21,8 +21,20 @@ struct Scenario {
   std::string system;  // catalog system name or YAML file
   std::vector<hardware::Override> overrides;  // applied to the system (and its chip)
   training::Layout layout;
+  std::string stack;             // software stack by name or YAML file; empty: the layout's own
+  double grad_reduce_bytes = 0;  // gradient reduction precision override (4 fp32, 2 bf16); 0: the stack's
   std::shared_ptr<const model::Architecture> architecture;
   std::shared_ptr<const hardware::System> system_spec;
 };
+
+// What a run spec (flags or a run file) starts from before its fields apply: the stack
+// megatron-core and an automatic micro-batch (the fastest that fits), unlike a Layout built in
+// code, whose micro-batch defaults to 1.
+inline Scenario run_spec_defaults() {
+  Scenario s;
+  s.stack = "megatron-core";
+  s.layout.micro_batch = 0;
+  return s;
+}
 
 }  // namespace xpusim::scenario

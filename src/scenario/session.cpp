@@ -1,5 +1,7 @@
 #include "scenario/session.hpp"
 
+#include "training/stack.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -92,6 +94,11 @@ std::shared_ptr<const hardware::System> Session::system(std::string_view name, s
 std::shared_ptr<const model::Architecture> Session::architecture(const std::string& name) const {
   return cached(mutex_, models_, name,
                 [&] { return std::make_shared<const model::Architecture>(model::load_model(name, data_dir_)); });
+}
+
+std::shared_ptr<const training::StackOptions> Session::stack(const std::string& name) const {
+  return cached(mutex_, stacks_, name,
+                [&] { return std::make_shared<const training::StackOptions>(training::load_stack(name, data_dir_)); });
 }
 
 std::shared_ptr<const cost::CostModel> Session::cost_model(const std::shared_ptr<const hardware::Chip>& chip) const {

@@ -47,6 +47,8 @@ class Session {
                                                  const std::vector<hardware::Override>& overrides = {}) const;
   // A shipped model name or a HuggingFace config.json, loaded once.
   std::shared_ptr<const model::Architecture> architecture(const std::string& name_or_file) const;
+  // A software stack (data/stacks/NAME.yaml or a YAML file), loaded once; `--stack` in errors.
+  std::shared_ptr<const training::StackOptions> stack(const std::string& name_or_file) const;
   // The chip's operator cost model with the memory layer's analytical HBM model behind its
   // bandwidths (what its hbm_fabric_efficiency was fitted with), built once per chip.
   std::shared_ptr<const cost::CostModel> cost_model(const std::shared_ptr<const hardware::Chip>& chip) const;
@@ -65,6 +67,7 @@ class Session {
   mutable std::map<std::string, std::shared_ptr<const hardware::Chip>> chips_;
   mutable std::map<std::string, std::shared_ptr<const hardware::System>> systems_;
   mutable std::map<std::string, std::shared_ptr<const model::Architecture>> models_;
+  mutable std::map<std::string, std::shared_ptr<const training::StackOptions>> stacks_;
   mutable std::map<const hardware::Chip*, std::pair<std::shared_ptr<const hardware::Chip>,
                                                     std::shared_ptr<const cost::CostModel>>> costs_;
   // Keys are raw pointers; each entry holds its key objects so a pointer is never reused.

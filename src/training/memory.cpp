@@ -88,4 +88,48 @@ double inflight_stage_microbatches(int pp, int vpp, long long microbatches) {
   return chunks / vpp;
 }
 
+double stage_inflight_microbatches(int pp, int vpp, long long microbatches, int stage) {
+  const double m = static_cast<double>(std::max(1LL, microbatches));
+  if (pp <= 1) return 1.0;
+  if (vpp <= 1) return std::min<double>(pp - stage, m);
+  const double chunks = std::min(m * vpp, 2.0 * (pp - stage - 1) + static_cast<double>(vpp - 1) * pp + 1.0);
+  return chunks / vpp;
+}
+
+double stage_peak_activation_bytes(int pp, int vpp, long long microbatches, int stage,
+                                   const std::vector<double>& chunk_bytes) {
+  const long long m = std::max(1LL, microbatches);
+  if (pp <= 1 || vpp <= 1) {
+    const double in_flight = pp <= 1 ? 1.0 : static_cast<double>(std::min<long long>(pp - stage, m));
+    return in_flight * (chunk_bytes.empty() ? 0.0 : chunk_bytes.front());
+  }
+  const long long group = static_cast<long long>(pp) * vpp, total = m * vpp;
+  const long long warmup = std::min(total, 2LL * (pp - stage - 1) + static_cast<long long>(vpp - 1) * pp);
+  if (std::all_of(chunk_bytes.begin(), chunk_bytes.end(), [&](double b) { return b == chunk_bytes.front(); }))
+    return static_cast<double>(std::min(total, warmup + 1)) * chunk_bytes.front();  // even chunks
+  // Forwards and backwards run pp consecutive micro-batches on one chunk, so the walk goes by runs
+  // of steps on which both chunks stay the same (the search calls this for every layout).
+  const auto fwd = [&](long long k) { return chunk_bytes[static_cast<std::size_t>((k % group) / pp)]; };
+  const auto bwd = [&](long long k) { return chunk_bytes[static_cast<std::size_t>(vpp - 1 - (k % group) / pp)]; };
+  double held = 0;
+  for (long long k = 0; k < warmup;) {
+    const long long n = std::min(pp - k % pp, warmup - k);
+    held += static_cast<double>(n) * fwd(k);
+    k += n;
+  }
+  double peak = held;
+  // Steady state: one forward then one backward; the pattern repeats every pp*vpp steps, so one
+  // period past warm-up finds the peak. Within a run the peak is at its first or last forward.
+  const long long steady = std::min(total - warmup, group + 1);
+  for (long long i = 0; i < steady;) {
+    const long long a = warmup + i;
+    const long long n = std::min({pp - a % pp, pp - i % pp, steady - i});
+    const double f = fwd(a), d = f - bwd(i);
+    peak = std::max(peak, held + f + std::max(0.0, static_cast<double>(n - 1) * d));
+    held += static_cast<double>(n) * d;
+    i += n;
+  }
+  return peak;
+}
+
 }  // namespace xpusim::training

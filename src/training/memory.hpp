@@ -1,5 +1,7 @@
 #pragma once
 
+#include <vector>
+
 #include "model/architecture.hpp"
 #include "training/layout.hpp"
 
@@ -35,5 +37,18 @@ double layer_checkpoint_bytes(const model::Architecture& arch, const ActivationS
 // Interleaved with v chunks: Megatron's warm-up keeps (p-1)*2 + (v-1)*p + 1 chunks of L/(p*v)
 // layers, i.e. 1 + (p-1)/(p*v) times the 1F1B amount when m >= p (Korthikanti Sec. 4.2.3).
 double inflight_stage_microbatches(int pp, int vpp, long long microbatches);
+// The same for pipeline stage `stage` (0 = first): min(p - s, m) with 1F1B; with v chunks the
+// (p - s - 1)*2 + (v - 1)*p + 1 chunks of its warm-up (capped at m*v), divided by v.
+double stage_inflight_microbatches(int pp, int vpp, long long microbatches, int stage);
+
+// Peak activation bytes stage `stage` holds under Megatron's (interleaved) 1F1B schedule, given
+// the bytes one micro-batch leaves in each of its vpp model chunks (chunk_bytes[v] for chunk
+// v*pp + stage). Walks the schedule's order (Megatron-LM schedules.py,
+// forward_backward_pipelining_with_interleaving: warm-up of 2*(pp-stage-1) + (vpp-1)*pp chunk
+// forwards, then one forward and one backward each; forward k runs chunk (k mod pp*vpp)/pp,
+// backward k chunk vpp-1 - (k mod pp*vpp)/pp), so uneven chunks (an embedding-only first chunk,
+// a head-only last one) count what each really holds, not an average.
+double stage_peak_activation_bytes(int pp, int vpp, long long microbatches, int stage,
+                                   const std::vector<double>& chunk_bytes);
 
 }  // namespace xpusim::training

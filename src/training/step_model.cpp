@@ -44,9 +44,9 @@ struct LayerTimes {
 
 hardware::CalibrationSchema calibration_schema() {
   return {
-      {"training_memory_reserve", ParamDecl::Scope::kSystem, core::Dimension::kBytes, 3.0 * kGiB,
-       "per-GPU memory the framework cannot use for the model: CUDA context, NCCL buffers and "
-       "caching-allocator fragmentation"},
+      {"training_memory_reserve", ParamDecl::Scope::kSystem, core::Dimension::kBytes, 1.5 * kGiB,
+       "per-GPU memory the job cannot use for the model: CUDA context and NCCL buffers (the caching "
+       "allocator's reserve is the software stack's allocator_reserve)"},
       {"sustained_clock_fraction", ParamDecl::Scope::kSystem, core::Dimension::kDimensionless, 1.0,
        "tensor-core throughput a multi-day training job sustains on this system (clock under its "
        "power and thermal limits, every GPU of the job at once), as a fraction of the short kernel "
@@ -220,6 +220,7 @@ ShapeCosts StepModel::compute_shape_costs(const Layout& l) const {
       }
       (fwd ? lc.fwd_s : lc.bwd_s) += t + (matmul ? fp8_cast_s(op, l.dtype) : 0.0);
       (fwd ? lc.fwd_flops : lc.bwd_flops) += op.flops;
+      (fwd ? lc.fwd_kernels : lc.bwd_kernels) += 1;
       if (op.kind == model::OpKind::kAttention) {
         (fwd ? lc.attn_fwd_s : lc.attn_bwd_s) += t;
         if (fwd) lc.attn_fwd_flops += op.flops;
@@ -301,16 +302,11 @@ std::string StepModel::check_layout(Layout& l) const {
     return "kv heads " + str(arch_.kv_heads) + " and tp " + str(l.tp) + " do not divide one another";
   if (arch_.ffn > 0 && arch_.ffn % l.tp != 0)  // else the operator inventory would refuse the layout
     return "MLP width (intermediate_size) " + str(arch_.ffn) + " is not divisible by tp " + str(l.tp);
-  const long long chunks = static_cast<long long>(l.pp) * l.vpp;
-  if (l.trim_edge_stages) {
-    if (l.pp < 2) return "trimmed edge stages need pp > 1";
-    if ((arch_.layers + 2) % chunks != 0 || (arch_.layers + 2) / chunks < 2)
-      return "layers " + str(arch_.layers) + " + 2 (one fewer on the first and last stage) are not divisible by pp*vpp = " +
-             str(chunks) + " with at least 2 per chunk";
-  } else if (arch_.layers % chunks != 0) {
-    return "layers " + str(arch_.layers) + " are not divisible by pp*vpp = " + str(chunks);
-  }
   if (l.vpp > 1 && l.pp == 1) return "interleaved pipeline (vpp " + str(l.vpp) + ") needs pp > 1";
+  // On one stage there is no edge to trim: the same layout as without, so not a second one.
+  if (l.trim_edge_stages && l.pp < 2) return "trimmed edge stages need pp > 1";
+  if (std::string why = split_error(l); !why.empty()) return why;
+  if (l.micro_batch == 0) l.micro_batch = 1;  // auto: the structural and memory checks use the least
   if (l.ep > 1) {
     if (!arch_.moe.is_moe()) return "ep " + str(l.ep) + " needs a mixture-of-experts model";
     if (arch_.moe.num_experts % l.ep != 0)
@@ -334,6 +330,82 @@ std::string StepModel::check_layout(Layout& l) const {
   if (!system_->chip().supports(l.dtype))
     return std::string(system_->chip().name()) + " has no " + std::string(core::dtype_name(l.dtype)) + " tensor cores";
   return {};
+}
+
+// Megatron's uneven split when layers do not divide pp*vpp (Megatron-Core's
+// account_for_embedding_in_pipeline_split / account_for_loss_in_pipeline_split): the embedding and
+// the head count as one layer each, the layers + 2 units are cut as evenly as the chunks allow
+// (the remainder going to the chunks after the first), and the first and last chunk give their
+// unit to the embedding and the head. 126 layers on 16: 7, 8 x 14, 7; 61 on 16: 2, 4 x 14, 3.
+bool StepModel::edge_split(const Layout& l) const {
+  return l.trim_edge_stages || arch_.layers % (static_cast<long long>(l.pp) * l.vpp) != 0;
+}
+
+void StepModel::chunk_range(const Layout& l, long long chunk, long long& begin, long long& size) const {
+  const long long chunks = static_cast<long long>(l.pp) * l.vpp;
+  if (l.pipeline_layers) {
+    const auto& v = *l.pipeline_layers;
+    const bool per_stage = static_cast<long long>(v.size()) != chunks;  // vpp == 1 then (split_error)
+    begin = 0;
+    for (long long c = 0; c < chunk; ++c) begin += v[static_cast<std::size_t>(per_stage ? c % l.pp : c)];
+    size = v[static_cast<std::size_t>(per_stage ? chunk % l.pp : chunk)];
+    return;
+  }
+  if (!edge_split(l)) {
+    size = arch_.layers / chunks;
+    begin = chunk * size;
+    return;
+  }
+  const long long units = arch_.layers + 2, q = units / chunks, r = units % chunks;
+  const auto units_before = [&](long long c) { return c * q + std::clamp(c - 1, 0LL, r); };
+  const long long u_begin = units_before(chunk), u_size = q + (chunk >= 1 && chunk <= r ? 1 : 0);
+  begin = chunk == 0 ? 0 : u_begin - 1;
+  size = u_size - (chunk == 0 ? 1 : 0) - (chunk == chunks - 1 ? 1 : 0);
+}
+
+std::string StepModel::split_error(const Layout& l) const {
+  const auto str = [](long long v) { return std::to_string(v); };
+  const long long chunks = static_cast<long long>(l.pp) * l.vpp;
+  if (l.pipeline_layers) {
+    const auto& v = *l.pipeline_layers;
+    const auto n = static_cast<long long>(v.size());
+    if (n != chunks && !(n == l.pp && l.vpp == 1))
+      return "pipeline layers list has " + str(n) + " entries, expected pp*vpp = " + str(chunks);
+    long long sum = 0;
+    for (int x : v) {
+      if (x < 1) return "pipeline layers list has a chunk of " + str(x) + " layers, expected at least 1";
+      sum += x;
+    }
+    if (sum != arch_.layers)
+      return "pipeline layers list sums to " + str(sum) + " layers, the model has " + str(arch_.layers);
+    return {};
+  }
+  if (!edge_split(l)) return {};
+  for (long long c = 0; c < chunks; ++c) {
+    long long begin = 0, size = 0;
+    chunk_range(l, c, begin, size);
+    // The first chunk may hold only the embedding and the last only the head and loss (Llama 3
+    // 405B, Grattafiori et al. 2024 Sec. 3.3.2: 126 layers on 16 stages x 8 chunks); a middle
+    // chunk needs a layer.
+    const bool edge = c == 0 || c == chunks - 1;
+    if (size < (edge && chunks > 1 ? 0 : 1))
+      return "layers " + str(arch_.layers) + " on pp*vpp = " + str(chunks) +
+             " chunks leave a chunk without layers (the embedding and the head count as one layer each)";
+  }
+  return {};
+}
+
+std::vector<int> StepModel::stage_layers(const Layout& layout) const {
+  Layout l = layout;
+  std::vector<int> out;
+  if (!check_layout(l).empty()) return out;
+  out.assign(static_cast<std::size_t>(l.pp), 0);
+  for (long long c = 0; c < static_cast<long long>(l.pp) * l.vpp; ++c) {
+    long long begin = 0, size = 0;
+    chunk_range(l, c, begin, size);
+    out[static_cast<std::size_t>(c % l.pp)] += static_cast<int>(size);
+  }
+  return out;
 }
 
 StepModel::Groups StepModel::place_groups(const Layout& l) const {
@@ -398,9 +470,12 @@ LayerTimes layer_times(const model::Architecture& a, const Layout& l, const Laye
   }
   const double tp_units = moe ? (1.0 + ((l.expert_tp() > 1 || a.moe.shared_experts > 0) ? 1.0 : 0.0)) : 2.0;
   double tp_fwd = tp_units * tp_unit, tp_bwd = tp_units * tp_unit;
+  double tp_hidden = 0;  // overlapped TP traffic: the GEMMs under it lose the SMs it runs on
   if (l.framework.overlap_tp_comm) {
+    const double all = tp_fwd + tp_bwd;
     tp_fwd = std::max(0.0, tp_fwd - (c.fwd_s - c.attn_fwd_s));
     tp_bwd = std::max(0.0, tp_bwd - (c.bwd_s - c.attn_bwd_s));
+    tp_hidden = all - tp_fwd - tp_bwd;
   }
   // CP: ring attention passes K and V around the cp ranks (cp-1 steps); backward passes K, V
   // and their gradients. Each step hides behind one block of attention when overlapped.
@@ -436,7 +511,8 @@ LayerTimes layer_times(const model::Architecture& a, const Layout& l, const Laye
   } else if (l.recompute == Recompute::kSelective) {
     recompute = c.attn_fwd_s;
   }
-  t.compute = c.fwd_s + c.bwd_s + grad_accum_s;
+  const double sm_loss = l.stack.comm_sm_share * tp_hidden;
+  t.compute = c.fwd_s + c.bwd_s + grad_accum_s + sm_loss;
   t.recompute = recompute;
   t.tp = tp_fwd + tp_bwd + (l.recompute == Recompute::kFull ? tp_fwd : 0.0);
   t.cp = cp_fwd + cp_bwd + (l.recompute == Recompute::kFull ? cp_fwd : 0.0);
@@ -444,7 +520,7 @@ LayerTimes layer_times(const model::Architecture& a, const Layout& l, const Laye
   t.comm_fwd = tp_fwd + cp_fwd + ep_fwd;
   t.comm_bwd = tp_bwd + cp_bwd + ep_bwd + recompute_comm;
   t.fwd = c.fwd_s + t.comm_fwd;
-  t.bwd = c.bwd_s + grad_accum_s + recompute + t.comm_bwd;
+  t.bwd = c.bwd_s + grad_accum_s + recompute + t.comm_bwd + sm_loss;
   return t;
 }
 
@@ -452,6 +528,27 @@ LayerTimes layer_times(const model::Architecture& a, const Layout& l, const Laye
 }  // namespace
 
 StepResult StepModel::evaluate(const Layout& layout) const {
+  if (layout.micro_batch != 0) return evaluate_fixed(layout);
+  // Auto micro-batch: every divisor of the per-replica batch, the fastest feasible; when none
+  // fits, the result of micro-batch 1 (the least memory) says why.
+  Layout l = layout;
+  l.micro_batch = 1;
+  StepResult best = evaluate_fixed(l);
+  if (!best.reason.empty() && best.layout.dp == 0) return best;
+  const long long dp = best.layout.dp > 0 ? best.layout.dp : 1;
+  const long long local = layout.global_batch / dp;
+  for (long long mb = 2; mb <= local; ++mb) {
+    if (local % mb != 0) continue;
+    l.micro_batch = mb;
+    StepResult r = evaluate_fixed(l);
+    if (!r.feasible && r.reason.find("needs ") == 0) break;  // larger micro-batches need more memory
+    if (r.feasible && (!best.feasible || r.step_time_s < best.step_time_s)) best = std::move(r);
+  }
+  best.micro_batch_auto = true;
+  return best;
+}
+
+StepResult StepModel::evaluate_fixed(const Layout& layout) const {
   Layout l = layout;
   const std::string why = check_layout(l);
   if (!why.empty()) {
@@ -469,6 +566,7 @@ struct StageSum {
   double compute = 0, recompute = 0, tp = 0, cp = 0, ep = 0;
   double dense_params = 0, expert_params = 0;
   double dense_layers = 0, moe_layers = 0;
+  double edge_units = 0;  // the embedding and the head on this stage (FSDP wraps each as a unit)
   // `moe`: a MoE decoder layer; `decoder`: false for the embedding and the head, which hold
   // parameters and take time but are not counted as transformer layers for activations.
   void add(const LayerTimes& t, const LayerCost& c, double n, bool moe, bool decoder = true) {
@@ -485,6 +583,7 @@ struct StageSum {
     dense_params += n * (c.params - c.expert_params);
     expert_params += n * c.expert_params;
     if (decoder) (moe ? moe_layers : dense_layers) += n;
+    if (!decoder) edge_units += n;
   }
 };
 
@@ -503,23 +602,59 @@ StepModel::LayerSet StepModel::layer_set(const Layout& l, const ShapeCosts& c, c
                ? 0.0
                : cost_->memory_bound((2.0 + g_bytes) * lc.params, g_bytes * lc.params).time_s;
   };
-  return {layer_times(arch_, l, c.dense, false, coll_, g.tp, g.cp_pair, g.ep, accum(c.dense)),
-          layer_times(arch_, l, c.moe, true, coll_, g.tp, g.cp_pair, g.ep, accum(c.moe)),
-          layer_times(arch_, l, c.embedding, false, coll_, {}, {}, {}, accum(c.embedding)),
-          layer_times(arch_, l, c.head, false, coll_, {}, {}, {}, accum(c.head))};
+  LayerSet set{layer_times(arch_, l, c.dense, false, coll_, g.tp, g.cp_pair, g.ep, accum(c.dense)),
+               layer_times(arch_, l, c.moe, true, coll_, g.tp, g.cp_pair, g.ep, accum(c.moe)),
+               layer_times(arch_, l, c.embedding, false, coll_, {}, {}, {}, accum(c.embedding)),
+               layer_times(arch_, l, c.head, false, coll_, {}, {}, {}, accum(c.head))};
+  const StackOptions& st = l.stack;
+  const double tokens = static_cast<double>(l.micro_batch) * static_cast<double>(l.seq_len) / l.cp;
+  // Unfused elementwise passes of a decoder layer: each reads and writes the layer's bf16
+  // activation (divided by tp under SP); backward runs two per forward one.
+  const double act = tokens * static_cast<double>(arch_.hidden) * 2.0 / (l.sp() ? l.tp : 1);
+  const double pass_s = st.unfused_passes > 0 ? st.unfused_passes * cost_->memory_bound(act, act).time_s : 0.0;
+  const auto add = [&](LayerTimes& t, double fwd, double bwd) {
+    t.fwd += fwd;
+    t.bwd += bwd;
+    t.compute += fwd + bwd;
+  };
+  const double fa = st.attention_time_factor - 1.0;
+  const auto decoder = [&](LayerTimes& t, const LayerCost& lc) {
+    const double attn_f = fa * lc.attn_fwd_s, attn_b = fa * lc.attn_bwd_s;
+    add(t, pass_s + attn_f, 2.0 * pass_s + attn_b);
+    const double again = l.recompute == Recompute::kFull ? pass_s + attn_f
+                         : l.recompute == Recompute::kSelective ? attn_f : 0.0;
+    t.bwd += again;
+    t.recompute += again;
+  };
+  decoder(set.dense, c.dense);
+  decoder(set.moe, c.moe);
+  // Unfused cross-entropy: extra traffic over the logits, a third in forward.
+  if (st.loss_extra_bytes > 0) {
+    const double bytes = st.loss_extra_bytes * tokens * static_cast<double>(arch_.vocab) / l.tp;
+    const double t_loss = cost_->memory_bound(bytes / 2, bytes / 2).time_s;
+    add(set.head, t_loss / 3, 2 * t_loss / 3);
+  }
+  // Host-bound launches: a layer takes at least its kernel count times the issue cost (the GPU
+  // idles between short kernels the CPU cannot issue fast enough).
+  if (st.launch_s > 0) {
+    const double extra = st.unfused_passes;
+    const auto floor = [&](LayerTimes& t, const LayerCost& lc) {
+      add(t, std::max(0.0, (lc.fwd_kernels + extra) * st.launch_s - t.fwd),
+          std::max(0.0, (lc.bwd_kernels + 2 * extra) * st.launch_s - t.bwd));
+    };
+    floor(set.dense, c.dense);
+    floor(set.moe, c.moe);
+    floor(set.emb, c.embedding);
+    floor(set.head, c.head);
+  }
+  return set;
 }
 
 StageSum StepModel::stage_sum(const Layout& l, const ShapeCosts& c, const LayerSet& t, int s) const {
-  // With trimmed edges (Llama 3) the model is cut as if it had two more layers and the first
-  // and last chunks each hold one fewer.
-  const long long trim = l.trim_edge_stages ? 1 : 0;
-  const long long chunks = static_cast<long long>(l.pp) * l.vpp;
-  const long long per_chunk = (arch_.layers + 2 * trim) / chunks;
   StageSum sum;
   for (int v = 0; v < l.vpp; ++v) {
-    const long long chunk = static_cast<long long>(v) * l.pp + s;
-    const long long begin = chunk * per_chunk - (chunk > 0 ? trim : 0);
-    const long long size = per_chunk - ((chunk == 0 || chunk == chunks - 1) ? trim : 0);
+    long long begin = 0, size = 0;
+    chunk_range(l, static_cast<long long>(v) * l.pp + s, begin, size);
     const double n_moe = moe_prefix_[begin + size] - moe_prefix_[begin];
     sum.add(t.dense, c.dense, static_cast<double>(size) - n_moe, false);
     sum.add(t.moe, c.moe, n_moe, true);
@@ -671,13 +806,27 @@ void StepModel::data_parallel_time(const Layout& l, const Groups& g, const Stage
   const double grad_bytes = l.framework.grad_reduce_bytes;
   const double pd = s.crit.dense_params, pe = s.crit.expert_params;
   auto& tb = r.time;
+  const double share = l.stack.comm_sm_share;
   if (l.zero >= 3) {
-    const double per_mb = 2.0 * coll_.time_s(Collective::kAllGather, pd * kWeightBytes, g.dp) +
-                          coll_.time_s(Collective::kReduceScatter, pd * grad_bytes, g.dp) +
-                          2.0 * coll_.time_s(Collective::kAllGather, pe * kWeightBytes, g.edp) +
-                          coll_.time_s(Collective::kReduceScatter, pe * grad_bytes, g.edp);
-    r.dp_reduce_s = md * per_mb;
-    tb.dp_comm = md * std::max(0.0, per_mb - t_mb);
+    // FSDP: every micro-batch gathers each unit's parameters (a layer, the embedding, the head)
+    // in forward and again in backward, and reduce-scatters its gradients in backward; the
+    // gathers run `fsdp_prefetch` units ahead, so the first unit of each pass is exposed (all of
+    // them without prefetch). Forward traffic hides behind forward compute, backward behind
+    // backward.
+    const double units = std::max(1.0, s.crit.dense_layers + s.crit.moe_layers + s.crit.edge_units);
+    const double pu = pd / units, peu = pe / std::max(1.0, s.crit.moe_layers);
+    const double ag = units * coll_.time_s(Collective::kAllGather, pu * kWeightBytes, g.dp) +
+                      (pe > 0 ? s.crit.moe_layers * coll_.time_s(Collective::kAllGather, peu * kWeightBytes, g.edp) : 0.0);
+    const double rs = units * coll_.time_s(Collective::kReduceScatter, pu * grad_bytes, g.dp) +
+                      (pe > 0 ? s.crit.moe_layers * coll_.time_s(Collective::kReduceScatter, peu * grad_bytes, g.edp)
+                              : 0.0);
+    const double first = l.stack.fsdp_prefetch > 0 ? ag / units : ag;
+    const double exposed = std::max(first, ag - s.crit.st.fwd_s) + std::max(first, ag + rs - s.crit.st.bwd_s);
+    const double hidden = std::max(0.0, 2 * ag + rs - exposed);
+    r.dp_reduce_s = md * (2 * ag + rs);
+    tb.dp_comm = md * exposed;
+    tb.compute += md * share * hidden;
+    (void)t_mb;
   } else {
     const auto reduce = l.zero == 0 ? Collective::kAllReduce : Collective::kReduceScatter;
     r.dp_reduce_s = coll_.time_s(reduce, pd * grad_bytes, g.dp) + coll_.time_s(reduce, pe * grad_bytes, g.edp);
@@ -691,6 +840,7 @@ void StepModel::data_parallel_time(const Layout& l, const Groups& g, const Stage
     const double exposed_gather =
         l.framework.overlap_param_gather ? std::max(0.0, r.dp_gather_s - s.first.st.fwd_s) : r.dp_gather_s;
     tb.dp_comm = exposed_reduce + exposed_gather;
+    tb.compute += share * (r.dp_reduce_s - exposed_reduce + r.dp_gather_s - exposed_gather);
   }
 }
 
@@ -699,7 +849,8 @@ void StepModel::optimizer_time(const Layout& l, const Groups& g, const Stages& s
   const double dense_shard = l.zero >= 1 ? static_cast<double>(g.dp.size) : 1.0;
   const double expert_shard = l.zero >= 1 ? static_cast<double>(g.edp.size) : 1.0;
   const double owned = s.crit.dense_params / dense_shard + s.crit.expert_params / expert_shard;
-  r.time.optimizer = cost_->memory_bound(kAdamRead * owned, kAdamWrite * owned).time_s;
+  r.time.optimizer = l.stack.optimizer_passes * cost_->memory_bound(kAdamRead * owned, kAdamWrite * owned).time_s;
+  r.time.other += l.stack.step_overhead_s;
 }
 
 void StepModel::throughput(const Layout& l, StepResult& r) const {
@@ -730,14 +881,10 @@ void StepModel::throughput(const Layout& l, StepResult& r) const {
 
 StepModel::StageParams StepModel::stage_params(const Layout& l, const ParamSplit& p, int s) const {
   // The same chunking as stage_sum.
-  const long long trim = l.trim_edge_stages ? 1 : 0;
-  const long long chunks = static_cast<long long>(l.pp) * l.vpp;
-  const long long per_chunk = (arch_.layers + 2 * trim) / chunks;
   StageParams sum;
   for (int v = 0; v < l.vpp; ++v) {
-    const long long chunk = static_cast<long long>(v) * l.pp + s;
-    const long long begin = chunk * per_chunk - (chunk > 0 ? trim : 0);
-    const long long size = per_chunk - ((chunk == 0 || chunk == chunks - 1) ? trim : 0);
+    long long begin = 0, size = 0;
+    chunk_range(l, static_cast<long long>(v) * l.pp + s, begin, size);
     const double n_moe = moe_prefix_[begin + size] - moe_prefix_[begin];
     sum.add(p.dense, static_cast<double>(size) - n_moe, false);
     sum.add(p.moe, n_moe, true);
@@ -747,10 +894,10 @@ StepModel::StageParams StepModel::stage_params(const Layout& l, const ParamSplit
   return sum;
 }
 
-// Memory of the first and the last stage; the larger is the job's need. Needs a layout that
-// passed check_layout and the two stages' parameters: evaluate has them from its stage sums,
-// check_memory from param_split (the same doubles), so both share this one accounting.
-MemoryBreakdown StepModel::memory_per_gpu(const Layout& l, const StageParams& first, const StageParams& last) const {
+// Memory of every pipeline stage; the largest is the job's need (with uneven stages a middle stage
+// can hold more than the first). Needs a layout that passed check_layout; evaluate and
+// check_memory both call it with param_split's counts, so they share this one accounting.
+MemoryBreakdown StepModel::memory_per_gpu(const Layout& l, const ParamSplit& split) const {
   const long long m = l.global_batch / (static_cast<long long>(l.dp) * l.micro_batch);
   const double md = static_cast<double>(m), seq = static_cast<double>(l.seq_len);
   // The DP groups' sizes as place_groups gives them: dense over dp*cp, experts over dp*cp/ep.
@@ -784,35 +931,63 @@ MemoryBreakdown StepModel::memory_per_gpu(const Layout& l, const StageParams& fi
   const double comm_buffers = (l.sp() ? 2.0 * tokens_local * static_cast<double>(arch_.hidden) * 2.0 : 0.0) +
                               (l.pp > 1 ? 2.0 * tokens_local * static_cast<double>(arch_.hidden) * 2.0 : 0.0);
   const double fp8_copy = l.dtype == core::Dtype::kFp8 ? 1.0 : 0.0;
-  const auto stage_memory = [&](const StageParams& s, double inflight, bool is_last) {
+  const auto stage_memory = [&](const StageParams& s, double held, bool is_last) {
     MemoryBreakdown mb;
     const double pdn = s.dense_params, pex = s.expert_params;
     const double p_sharded3 = pdn / (l.zero >= 3 ? dense_shard : 1.0) + pex / (l.zero >= 3 ? expert_shard : 1.0);
     mb.weights = (kWeightBytes + fp8_copy) * p_sharded3;
     mb.gradients = kGradBytes * (pdn / (l.zero >= 2 ? dense_shard : 1.0) + pex / (l.zero >= 2 ? expert_shard : 1.0));
     mb.optimizer = kOptimizerBytes * (pdn / dense_shard + pex / expert_shard);
-    const double held = (s.dense_layers * act_dense + s.moe_layers * act_moe) * inflight;
     double working = 0;  // one layer's full activations while it is recomputed
     if (l.recompute == Recompute::kFull)
       working = std::max(layer_activation_bytes(arch_, false, as),
                          s.moe_layers > 0 ? layer_activation_bytes(arch_, true, as) : 0.0);
-    double logits = 0;  // bf16 logits and their fp32 softmax for the loss
-    if (is_last) logits = 6.0 * tokens_local * static_cast<double>(arch_.vocab) / l.tp;
-    mb.activations = held + working + logits;
+    double logits = 0;  // bf16 logits and their fp32 softmax for the loss (6 bytes per logit)
+    if (is_last) logits = l.stack.loss_saved_bytes * tokens_local * static_cast<double>(arch_.vocab) / l.tp;
+    mb.activations = (held + working) * (1.0 + l.stack.activation_fragmentation) + logits;
     mb.moe_buffers = s.moe_layers > 0 ? moe_buffers : 0.0;
     mb.comm_buffers = comm_buffers;
-    mb.reserve = memory_reserve_;
+    mb.reserve = memory_reserve_ + l.stack.allocator_reserve_bytes;
     return mb;
   };
-  // In-flight micro-batches: stage 0 holds the most; the last stage one (1F1B) or the
-  // (v-1)*p + 1 chunks of its interleaved warm-up.
-  const double inflight_first = inflight_stage_microbatches(l.pp, l.vpp, m);
-  double inflight_last = 1.0;
-  if (l.pp > 1 && l.vpp > 1)
-    inflight_last = std::min(md * l.vpp, static_cast<double>(l.vpp - 1) * l.pp + 1.0) / l.vpp;
-  const MemoryBreakdown mem_first = stage_memory(first, inflight_first, l.pp == 1);
-  const MemoryBreakdown mem_last = l.pp > 1 ? stage_memory(last, inflight_last, true) : mem_first;
-  return mem_first.total() >= mem_last.total() ? mem_first : mem_last;
+  // Stage s holds what its schedule leaves in flight, chunk by chunk (an uneven split's chunks
+  // hold different layer counts; an embedding-only first chunk holds no layer's activations).
+  const bool moe_model = moe_prefix_.back() > 0;
+  std::vector<double> chunk(static_cast<std::size_t>(l.vpp));
+  const auto stage_held = [&](int s, double dense_bytes, double moe_bytes) {
+    for (int v = 0; v < l.vpp; ++v) {
+      long long begin = 0, size = 0;
+      chunk_range(l, static_cast<long long>(v) * l.pp + s, begin, size);
+      const double n_moe = moe_prefix_[begin + size] - moe_prefix_[begin];
+      chunk[static_cast<std::size_t>(v)] = (static_cast<double>(size) - n_moe) * dense_bytes + n_moe * moe_bytes;
+    }
+    return stage_peak_activation_bytes(l.pp, l.vpp, m, s, chunk);
+  };
+  // A dense model's bytes are layers x one layer's bytes, and the walk depends only on the split
+  // and the micro-batch count, not on recomputation or ZeRO: it is kept per thread for the layout
+  // last seen (the search checks every (recompute, ZeRO) choice of a layout in a row), in layers.
+  struct Walk {
+    const StepModel* model = nullptr;
+    int pp = 0, vpp = 0;
+    long long m = 0, model_layers = 0;
+    bool trim = false;
+    std::vector<double> layers;  // per stage: peak in-flight layers
+  };
+  thread_local Walk walk;
+  const bool cached = !moe_model && !l.pipeline_layers;
+  if (cached && (walk.model != this || walk.pp != l.pp || walk.vpp != l.vpp || walk.m != m ||
+                 walk.model_layers != arch_.layers || walk.trim != l.trim_edge_stages)) {
+    walk = Walk{this, l.pp, l.vpp, m, arch_.layers, l.trim_edge_stages, {}};
+    for (int s = 0; s < l.pp; ++s) walk.layers.push_back(stage_held(s, 1.0, 0.0));
+  }
+  MemoryBreakdown worst;
+  for (int s = 0; s < l.pp; ++s) {
+    const double held = cached ? walk.layers[static_cast<std::size_t>(s)] * act_dense : stage_held(s, act_dense, act_moe);
+    const MemoryBreakdown mb = stage_memory(stage_params(l, split, s), held, s == l.pp - 1);
+    if (s == 0 || mb.total() > worst.total()) worst = mb;
+  }
+  (void)md;
+  return worst;
 }
 
 std::string StepModel::memory_reason(const MemoryBreakdown& m) const {
@@ -834,10 +1009,7 @@ StepResult StepModel::evaluate(const Layout& layout, const ShapeCosts& c) const 
   optimizer_time(l, g, stages, r);
   throughput(l, r);
   // An infeasible layout still reports its times: they say how far from fitting it is.
-  const auto params = [](const StageSum& s) {
-    return StageParams{s.dense_params, s.expert_params, s.dense_layers, s.moe_layers};
-  };
-  r.memory = memory_per_gpu(l, params(stages.first), params(stages.last));
+  r.memory = memory_per_gpu(l, split_params(arch_, l.tp, l.ep, l.etp, moe_prefix_.back()));
   if (r.memory.total() > capacity_) {
     r.reason = memory_reason(r.memory);
     return r;
@@ -853,7 +1025,7 @@ MemoryFit StepModel::check_memory(const Layout& layout) const {
   if (!f.reason.empty()) return f;
   const Layout& l = f.layout;
   const ParamSplit params = split_params(arch_, l.tp, l.ep, l.etp, moe_prefix_.back());
-  f.memory = memory_per_gpu(l, stage_params(l, params, 0), stage_params(l, params, l.pp - 1));
+  f.memory = memory_per_gpu(l, params);
   if (f.memory.total() > capacity_) {
     f.reason = memory_reason(f.memory);
     return f;

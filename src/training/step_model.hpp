@@ -44,6 +44,7 @@ struct LayerCost {
   double fwd_flops = 0, bwd_flops = 0, attn_fwd_flops = 0;
   double params = 0;         // parameters held by this GPU
   double expert_params = 0;  // of which routed-expert parameters (sharded by EP)
+  double fwd_kernels = 0, bwd_kernels = 0;  // kernels launched (operator count)
 };
 
 // Layer costs for one (micro-batch shape, TP/SP/CP/EP split, dtype): computed once from the
@@ -79,6 +80,7 @@ struct StepResult {
   TimeBreakdown time;
   double stage_fwd_s = 0, stage_bwd_s = 0, p2p_s = 0;  // slowest stage, per micro-batch
   double dp_reduce_s = 0, dp_gather_s = 0;             // whole collectives before overlap
+  bool micro_batch_auto = false;  // layout.micro_batch was chosen (the fastest that fits)
 };
 
 // Parameters one GPU holds of one layer type (already divided by TP and EP).
@@ -143,8 +145,12 @@ class StepModel {
   // Per-stage timings of a feasible layout (for the trace), one entry per pipeline stage.
   std::vector<StageTime> stage_times(const Layout& layout, const ShapeCosts& costs) const;
 
-  // Structural checks only (divisibility, sizes against the machine); empty when fine.
+  // Structural checks only (divisibility, sizes against the machine, the pipeline split); empty
+  // when fine. Resolves dp (0: derived) and an auto micro-batch (0) to 1, the least memory.
   std::string check_layout(Layout& layout) const;
+  // Decoder layers per pipeline stage (all its chunks) as the layout splits them; empty when the
+  // layout fails check_layout.
+  std::vector<int> stage_layers(const Layout& layout) const;
 
   const model::Architecture& architecture() const { return arch_; }
   const hardware::System& system() const { return *system_; }
@@ -168,7 +174,11 @@ class StepModel {
   void optimizer_time(const Layout& l, const Groups& g, const Stages& s, StepResult& r) const;
   void throughput(const Layout& l, StepResult& r) const;
   StageParams stage_params(const Layout& l, const ParamSplit& p, int stage) const;
-  MemoryBreakdown memory_per_gpu(const Layout& l, const StageParams& first, const StageParams& last) const;
+  MemoryBreakdown memory_per_gpu(const Layout& l, const ParamSplit& split) const;
+  bool edge_split(const Layout& l) const;
+  void chunk_range(const Layout& l, long long chunk, long long& begin, long long& size) const;
+  std::string split_error(const Layout& l) const;
+  StepResult evaluate_fixed(const Layout& layout) const;
   std::string memory_reason(const MemoryBreakdown& m) const;
 
   double unfused_attention_s(const model::AttentionShape& a, bool backward) const;

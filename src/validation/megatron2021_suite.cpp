@@ -60,6 +60,7 @@ core::ValidationSuite megatron2021_suite(const hardware::Catalog& catalog, const
     c.description = r.feasible ? desc : std::string(desc) + " (" + r.reason + ")";
     c.calibration = row.calibration;
     c.unit = "TFLOP/s";
+    c.stack = "megatron-core";
     c.published = row.published_tflops;
     c.predicted = r.feasible
                       ? megatron_flops_per_iteration(row) / (r.step_time_s * static_cast<double>(row.gpus)) / 1e12

@@ -81,6 +81,7 @@ core::ValidationSuite nemo_h100_suite(const hardware::Catalog& catalog, const me
                   training::recompute_name(chosen.layout.recompute));
     c.description = chosen.feasible ? desc : std::string(desc) + " (does not fit: " + chosen.reason + ")";
     c.unit = "tokens/s/GPU";
+    c.stack = "megatron-core";
     c.published = run.tokens_per_s_per_gpu;
     c.predicted = chosen.feasible ? chosen.tokens_per_s / static_cast<double>(run.gpus) : 0.0;
     within = within && std::fabs(c.signed_error()) <= 0.20;

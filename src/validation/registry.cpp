@@ -8,6 +8,7 @@
 #include "validation/llama3_suite.hpp"
 #include "validation/megatron2021_suite.hpp"
 #include "validation/nemo_h100_suite.hpp"
+#include "validation/stack_runs_suite.hpp"
 
 namespace xpusim::validation {
 
@@ -25,6 +26,10 @@ std::vector<SuiteEntry> builtin_suites() {
                     [](const SuiteInputs& in) { return nemo_h100_suite(in.catalog, in.timings, in.data_dir); }});
   suites.push_back({"hbm", "HBM simulator vs derived device bounds; GPU memory rows through the host access model",
                     [](const SuiteInputs& in) { return hbm_suite(in.catalog, in.timings, in.data_dir); }});
+  suites.push_back({"fsdp-a100", "MosaicML PyTorch FSDP MPT runs on A100-40/80GB vs the step model, stack pytorch-fsdp",
+                    [](const SuiteInputs& in) { return fsdp_a100_suite(in.catalog, in.timings, in.data_dir); }});
+  suites.push_back({"nemo2407", "NeMo 24.07 DGX-H100 FP8 pre-training runs vs the step model, stack nemo",
+                    [](const SuiteInputs& in) { return nemo2407_suite(in.catalog, in.timings, in.data_dir); }});
   suites.push_back({"inference", "Published LLM serving runs (vLLM, LMDeploy, gpt-fast, NIM/TensorRT-LLM) vs xpusim serve",
                     [](const SuiteInputs& in) { return inference_suite(in.catalog, in.timings, in.data_dir); }});
   suites.push_back({"fleet", "Failure model (Llama 3 405B fit, Meta research clusters held out) and the 600,000 H100-equivalents",

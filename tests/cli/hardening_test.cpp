@@ -226,11 +226,12 @@ TEST(Messages, SystemCalibrationRangeErrorNamesFileAndLine) {
   std::stringstream ss;
   ss << in.rdbuf();
   std::string text = ss.str();
-  const auto at = text.find("calibration:\n");
+  // The shipped file gives the fraction (fitted): replace its line with an out-of-range value.
+  const auto at = text.find("  sustained_clock_fraction:");
   ASSERT_NE(at, std::string::npos);
-  text.insert(at + 13, "  sustained_clock_fraction: 1.5\n");
+  text.replace(at, text.find('\n', at) - at, "  sustained_clock_fraction: 1.5");
   const auto path = test::write_temp_file("hot.yaml", text);
-  const auto line = std::to_string(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n') + 2);
+  const auto line = std::to_string(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n') + 1);
   expect_refused(train({"--system", path, "--gpus", "8", "--seq-len", "4096", "--global-batch", "8"}),
                  {"hot.yaml:" + line + ": calibration.sustained_clock_fraction: expected a value in (0, 1]", "1.5"});
   expect_refused(train({"--gpus", "8", "--seq-len", "4096", "--global-batch", "8", "--set",

@@ -50,9 +50,9 @@ TEST(TrainCommand, InfeasibleExitsOneWithReason) {
 }
 
 TEST(TrainCommand, IndivisibleLayoutExitsOne) {
-  const auto r = test::run_cli(train({"--vpp", "3"}));
+  const auto r = test::run_cli(train({"--vpp", "24"}));
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.out.find("layers 80 are not divisible by pp*vpp = 12"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("layers 80 on pp*vpp = 96 chunks leave a chunk without layers"), std::string::npos) << r.out;
 }
 
 struct FlagCase {
@@ -112,6 +112,42 @@ TEST(TrainCommand, UnknownModelAndSystemAreErrors) {
   r = test::run_cli(args);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--system"), std::string::npos) << r.err;
+}
+
+TEST(TrainCommand, StackSplitAndAutoMicroBatchAreReported) {
+  auto r = test::run_cli(train({"--stack", "pytorch-fsdp", "--grad-reduce", "bf16"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = json::parse(r.out);
+  EXPECT_EQ(j["parallelism"]["stack"], "pytorch-fsdp");
+  EXPECT_EQ(j["parallelism"]["grad_reduce"], "bf16");
+  EXPECT_EQ(j["parallelism"]["micro_batch_auto"], true);  // --micro-batch not given
+  EXPECT_EQ(j["parallelism"]["pipeline_layers"], "20,20,20,20");
+  r = test::run_cli(train({"--micro-batch", "2", "--pipeline-layers", "19,21,21,19"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  j = json::parse(r.out);
+  EXPECT_EQ(j["parallelism"]["stack"], "megatron-core");
+  EXPECT_EQ(j["parallelism"]["micro_batch_auto"], false);
+  EXPECT_EQ(j["parallelism"]["micro_batch"], 2);
+  EXPECT_EQ(j["parallelism"]["pipeline_layers"], "19,21,21,19");
+}
+
+TEST(TrainCommand, BadStackAndPipelineLayersAreErrors) {
+  auto r = test::run_cli(train({"--stack", "megatron"}));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--stack: expected a shipped stack or a stack YAML file: one of: deepspeed, megatron-core, "
+                       "nemo, pytorch-fsdp, got \"megatron\""),
+            std::string::npos)
+      << r.err;
+  r = test::run_cli(train({"--pipeline-layers", "20,x,20,20"}));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--pipeline-layers: expected a comma-separated list of positive layer counts, got "
+                       "\"20,x,20,20\""),
+            std::string::npos)
+      << r.err;
+  // A list that parses but does not sum to the model's layers is an infeasible result.
+  r = test::run_cli(train({"--pipeline-layers", "20,20,20,21"}));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("pipeline layers list sums to 81 layers, the model has 80"), std::string::npos) << r.out;
 }
 
 TEST(TrainCommand, TraceHasOneTrackPerStageAndStream) {

@@ -2,6 +2,8 @@
 
 #include "training/memory.hpp"
 
+#include <vector>
+
 namespace xpusim::training {
 namespace {
 
@@ -89,6 +91,32 @@ TEST(InflightMicrobatches, InterleavedAddsKorthikantiFactor) {
   // p * (1 + (p-1)/(p*v)) stage-micro-batches (Korthikanti Sec. 4.2.3).
   const double p = 8, v = 4;
   EXPECT_DOUBLE_EQ(inflight_stage_microbatches(8, 4, 64), p * (1 + (p - 1) / (p * v)));
+}
+
+// The schedule walk agrees with the closed forms on even chunks: 1F1B holds min(p - s, m)
+// micro-batches, interleaved the 2*(p-s-1) + (v-1)*p + 1 chunks of its warm-up.
+TEST(InflightMicrobatches, ScheduleWalkMatchesClosedFormsOnEvenChunks) {
+  const std::vector<double> one{1.0}, four(4, 1.0);
+  EXPECT_DOUBLE_EQ(stage_peak_activation_bytes(8, 1, 64, 0, one), 8.0);
+  EXPECT_DOUBLE_EQ(stage_peak_activation_bytes(8, 1, 64, 5, one), 3.0);
+  EXPECT_DOUBLE_EQ(stage_peak_activation_bytes(8, 1, 4, 0, one), 4.0);
+  for (int s : {0, 3, 7})
+    EXPECT_DOUBLE_EQ(stage_peak_activation_bytes(8, 4, 64, s, four), 4.0 * stage_inflight_microbatches(8, 4, 64, s));
+  // Fewer chunk forwards than the warm-up: everything is in flight.
+  EXPECT_DOUBLE_EQ(stage_peak_activation_bytes(8, 4, 2, 0, four), 8.0);
+}
+
+// By hand, Llama 3 405B on 16 stages x 8 chunks of one layer, the first chunk of stage 0 only the
+// embedding (Grattafiori et al. 2024 Sec. 3.3.2), 32 micro-batches: stage 0's warm-up of
+// 2*15 + 7*16 = 142 forwards plus one runs chunk 0 (no layer) 16 + 15 times and chunks 1..7 16
+// times each: 112 layers' activations, where the chunk average would say 143 * 7/8 = 125.1. Stage
+// 1 (eight one-layer chunks) holds 2*14 + 7*16 + 1 = 141.
+TEST(InflightMicrobatches, EmbeddingOnlyChunkHoldsNoLayer) {
+  std::vector<double> first(8, 1.0), middle(8, 1.0);
+  first[0] = 0.0;
+  EXPECT_DOUBLE_EQ(stage_peak_activation_bytes(16, 8, 32, 0, first), 112.0);
+  EXPECT_DOUBLE_EQ(stage_peak_activation_bytes(16, 8, 32, 1, middle), 141.0);
+  EXPECT_LT(stage_peak_activation_bytes(16, 8, 32, 0, first), 143.0 * 7.0 / 8.0);
 }
 
 }  // namespace

@@ -58,9 +58,10 @@ TEST(StepModel, IndivisibleLayoutsAreInfeasibleWithReason) {
   cases.push_back({"llama3-8b", heads, "attention heads 32 are not divisible by tp 3"});
   auto layers = base;
   layers.pp = 8;
-  layers.vpp = 3;
+  layers.vpp = 12;  // 82 units (layers, embedding, head) on 96 chunks
   layers.gpus = 128;
-  cases.push_back({"llama3-70b", layers, "layers 80 are not divisible by pp*vpp = 24"});
+  layers.global_batch = 128;
+  cases.push_back({"llama3-70b", layers, "layers 80 on pp*vpp = 96 chunks leave a chunk without layers"});
   auto gpus = base;
   gpus.gpus = 100;
   cases.push_back({"llama3-70b", gpus, "gpus 100 is not divisible by tp*pp*cp = 32"});
@@ -201,26 +202,32 @@ TEST(StepModel, CachedAndExplicitEvaluationsAgree) {
 namespace xpusim::training {
 namespace {
 
-TEST(StepModel, TrimmedEdgeStagesFitLlama3On16Stages) {
+TEST(StepModel, UnevenLayersSplitAsMegatronByDefault) {
   auto m = make("llama3-405b", "dgx-h100");
   auto l = layout(16384, 8, 16, 8192, 2048);
   l.recompute = Recompute::kFull;
-  const auto even = m.evaluate(l);
-  EXPECT_FALSE(even.feasible);
-  EXPECT_EQ(even.reason, "layers 126 are not divisible by pp*vpp = 16");
-  l.trim_edge_stages = true;
-  const auto trimmed = m.evaluate(l);
-  ASSERT_TRUE(trimmed.feasible) << trimmed.reason;
-  const auto stages = m.stage_times(trimmed.layout, m.shape_costs(trimmed.layout));
+  const auto r = m.evaluate(l);
+  ASSERT_TRUE(r.feasible) << r.reason;
+  const auto stages = m.stage_times(r.layout, m.shape_costs(r.layout));
   ASSERT_EQ(stages.size(), 16u);
-  EXPECT_DOUBLE_EQ(stages[0].layers, 7);  // 8 - 1 (the embedding is not a layer)
+  EXPECT_DOUBLE_EQ(stages[0].layers, 7);  // 8 - 1 (the embedding counts as a layer)
   EXPECT_DOUBLE_EQ(stages[1].layers, 8);
   EXPECT_DOUBLE_EQ(stages[15].layers, 7);
   double total = 0;
   for (const auto& s : stages) total += s.layers;
   EXPECT_DOUBLE_EQ(total, 126);
-  l.vpp = 8;  // 128 / (16 * 8) = 1 layer per chunk: the trimmed chunks would be empty
-  EXPECT_NE(m.evaluate(l).reason.find("at least 2 per chunk"), std::string::npos);
+  // 128 units on 16 x 8 chunks: the first chunk holds only the embedding and the last only the
+  // head (the Llama 3 paper's layout, Sec. 3.3.2), one layer in every other chunk.
+  l.vpp = 8;
+  const auto v8 = m.evaluate(l);
+  EXPECT_TRUE(v8.reason.find("leave a chunk without layers") == std::string::npos) << v8.reason;
+  const auto per_stage = m.stage_layers(l);
+  ASSERT_EQ(per_stage.size(), 16u);
+  EXPECT_EQ(per_stage.front(), 7);
+  EXPECT_EQ(per_stage[1], 8);
+  EXPECT_EQ(per_stage.back(), 7);
+  l.vpp = 9;  // 144 chunks for 128 units: middle chunks without a layer
+  EXPECT_NE(m.evaluate(l).reason.find("leave a chunk without layers"), std::string::npos);
 }
 
 // dgx-a100 with its sustained_clock_fraction replaced, as a user system file.

@@ -17,7 +17,7 @@ TEST(Registry, BuiltinSuitesInTheirPrintedOrder) {
     EXPECT_TRUE(static_cast<bool>(s.run)) << s.name;
   }
   EXPECT_EQ(names, (std::vector<std::string>{"kernels", "megatron2021", "collectives", "llama3", "nemo-h100", "hbm",
-                                             "inference", "fleet"}));
+                                             "fsdp-a100", "nemo2407", "inference", "fleet"}));
 }
 
 TEST(Registry, FindSuiteByNameAndUnknownName) {
