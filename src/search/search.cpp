@@ -195,8 +195,15 @@ bool tp_is_innermost(const training::AxisOrder& order, const training::Layout& l
 
 }  // namespace
 
+bool interleaving_is_even(long long layers, int pp, int vpp, bool trim_edge_stages) {
+  if (vpp <= 1) return true;
+  const long long chunks = static_cast<long long>(pp) * vpp;
+  return (layers + (trim_edge_stages ? 2 : 0)) % chunks == 0;
+}
+
 SearchResult search_layouts(const scenario::Session& session, const scenario::Scenario& scenario,
                             const SearchOptions& options) {
+  const bool vpp_fixed = is_fixed(options, "vpp");
   const auto started = std::chrono::steady_clock::now();
   for (const auto& f : options.fixed)
     if (std::find(searched_fields().begin(), searched_fields().end(), f) == searched_fields().end())
@@ -293,7 +300,8 @@ SearchResult search_layouts(const scenario::Session& session, const scenario::Sc
       tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n), [&](const tbb::blocked_range<std::size_t>& r) {
         for (std::size_t s = r.begin(); s != r.end(); ++s) {
           Layout l = layout_of(block[s], recomputes[0], zeros[0]);
-          if (!model->check_layout(l).empty()) {
+          if ((!vpp_fixed && !interleaving_is_even(arch->layers, l.pp, l.vpp, l.trim_edge_stages)) ||
+              !model->check_layout(l).empty()) {
             illegal[s] = all_combos;
             continue;
           }

@@ -88,6 +88,12 @@ struct SearchResult {
   std::size_t reference_mesh_rank = 0, meshes = 0;
 };
 
+// The search times interleaved schedules (vpp > 1) only where every virtual chunk holds the same
+// number of layers, as Megatron-Core builds them (get_num_layers_to_build asserts it): the layers,
+// plus the embedding and the loss as one each when edge stages are trimmed, divide into pp x vpp
+// chunks. Without interleaving any uneven split is timed; a vpp the user fixes is timed as given.
+bool interleaving_is_even(long long layers, int pp, int vpp, bool trim_edge_stages);
+
 // Enumerates every layout of the scenario's model, system, GPU count, sequence length and global
 // batch over the searched fields that are not fixed; prunes what check_layout rejects and what the
 // memory pre-check puts over the memory limit; times the rest in parallel; keeps the top K.

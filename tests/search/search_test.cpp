@@ -75,6 +75,7 @@ TEST(Search, PruningKeepsEveryFeasibleLayoutAndFindsTheBruteForceBest) {
   for (const auto& l : brute_force_layouts(s, model->architecture().layers)) {
     // sp at tp 1 and trim at pp 1 are the same layout as without; count each layout once.
     if (l.tp == 1 && !l.sequence_parallel) continue;
+    if (!interleaving_is_even(model->architecture().layers, l.pp, l.vpp, l.trim_edge_stages)) continue;
     const auto r = model->evaluate(l);
     if (!r.feasible) continue;
     ++feasible;
