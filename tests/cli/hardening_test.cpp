@@ -316,6 +316,7 @@ TEST(InfeasibleOutput, OutOfMemoryKeepsTheBreakdownThatDidNotFit) {
 // --- Reports: one row per case -----------------------------------------------------------------
 
 TEST(ValidateReport, TableWithoutSuitePrintsEachSuitesCasesOnceAndTheSummaryOnce) {
+  XPUSIM_SKIP_UNDER_ASAN("every suite takes minutes");
   const auto r = run_cli({"validate", "--format", "table"});
   // 1 when a suite misses its tolerance (the inference suite does today): the report is what is tested.
   ASSERT_LE(r.exit_code, 1) << r.err;
@@ -339,6 +340,7 @@ TEST(ValidateReport, TableWithoutSuitePrintsEachSuitesCasesOnceAndTheSummaryOnce
 }
 
 TEST(ValidateReport, CsvHasOneRowPerCase) {
+  XPUSIM_SKIP_UNDER_ASAN("every suite takes minutes");
   const auto r = run_cli({"validate", "--format", "csv"});
   // 1 when a suite misses its tolerance (the inference suite does today): the report is what is tested.
   ASSERT_LE(r.exit_code, 1) << r.err;
@@ -361,7 +363,7 @@ TEST(ValidateReport, CsvHasOneRowPerCase) {
 // --- Bounded memory on a stream ----------------------------------------------------------------
 
 TEST(BoundedMemory, MultiGigabyteTraceOnStdinStreamsUnderUlimit) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(XPUSIM_TEST_UNDER_ASAN)
   GTEST_SKIP() << "ASan reserves terabytes of address space; ulimit -v cannot hold it";
 #else
   // 2.2 GB through a pipe (never on disk): 6e6 requests, each line padded by a comment to 366

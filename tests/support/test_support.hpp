@@ -5,6 +5,22 @@
 
 #include "hardware/catalog.hpp"
 
+// Built with AddressSanitizer (GCC defines __SANITIZE_ADDRESS__, Debian's clang 14 only
+// __has_feature). Tests that run every validation suite through the binary (minutes under the
+// sanitizers; their code paths run suite by suite in other tests) and ulimit tests skip then.
+#if defined(__SANITIZE_ADDRESS__)
+#define XPUSIM_TEST_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define XPUSIM_TEST_UNDER_ASAN 1
+#endif
+#endif
+#if defined(XPUSIM_TEST_UNDER_ASAN)
+#define XPUSIM_SKIP_UNDER_ASAN(why) GTEST_SKIP() << "under AddressSanitizer: " << why
+#else
+#define XPUSIM_SKIP_UNDER_ASAN(why) (void)0
+#endif
+
 namespace xpusim::test {
 
 // Result of running the built `xpusim` binary.
