@@ -6,6 +6,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "convert.hpp"
@@ -47,6 +48,17 @@ std::vector<std::string> field_names() {
   return names;
 }
 
+// Text values of one keyword: a list or tuple gives one per item (repeatable fields).
+std::vector<std::string> texts_of(const std::string& key, const py::handle& v) {
+  std::vector<std::string> out;
+  if (py::isinstance<py::list>(v) || py::isinstance<py::tuple>(v)) {
+    for (const auto& item : v) out.push_back(to_field_text(key, item));
+  } else {
+    out.push_back(to_field_text(key, v));
+  }
+  return out;
+}
+
 // One scenario from keyword arguments named as the run-spec fields (the run file's keys);
 // `given_out`, when set, receives the names given (a search keeps those fixed).
 scenario::Scenario scenario_from(const py::dict& kwargs, std::set<std::string>* given_out = nullptr) {
@@ -67,9 +79,8 @@ scenario::Scenario scenario_from(const py::dict& kwargs, std::set<std::string>* 
     if (field->type == scenario::FieldType::kOverrides && py::isinstance<py::dict>(v)) {
       for (const auto& [path, value] : v.cast<py::dict>())
         texts.push_back(py::str(path).cast<std::string>() + "=" + to_field_text(key, value));
-    } else if (field->type == scenario::FieldType::kOverrides &&
-               (py::isinstance<py::list>(v) || py::isinstance<py::tuple>(v))) {
-      for (const auto& item : v) texts.push_back(to_field_text(key, item));
+    } else if (field->type == scenario::FieldType::kOverrides) {
+      texts = texts_of(key, v);
     } else {
       texts.push_back(to_field_text(key, v));
     }
@@ -84,17 +95,6 @@ scenario::Scenario scenario_from(const py::dict& kwargs, std::set<std::string>* 
       throw keyword_error(f.name, "", "a value: `" + f.name + "` is required (" + f.description + ")");
   if (given_out) *given_out = given;
   return s;
-}
-
-// Text values of one keyword: a list or tuple gives one per item (repeatable fields).
-std::vector<std::string> texts_of(const std::string& key, const py::handle& v) {
-  std::vector<std::string> out;
-  if (py::isinstance<py::list>(v) || py::isinstance<py::tuple>(v)) {
-    for (const auto& item : v) out.push_back(to_field_text(key, item));
-  } else {
-    out.push_back(to_field_text(key, v));
-  }
-  return out;
 }
 
 template <class Names>
@@ -233,7 +233,12 @@ class PySession {
         for (const auto& field : scenario::serve_fields()) names.emplace_back(field.name);
         throw keyword_error(key, "", core::expected_known_name("keyword argument", key, names));
       }
-      for (const auto& text : texts_of(key, v)) f->apply(q, text);
+      // Only the repeatable field takes a list, as in train(): tp=[8] is an error, not tp=8.
+      if (std::holds_alternative<std::vector<std::string> scenario::ServeQuery::*>(f->member)) {
+        for (const auto& text : texts_of(key, v)) f->apply(q, text);
+      } else {
+        f->apply(q, to_field_text(key, v));
+      }
     }
     report::Record rec;
     {

@@ -207,6 +207,10 @@ def test_serve_search_and_infeasible_and_errors(session):
     with pytest.raises(xpusim.InputError) as e:
         session.serve(model="llama3-8b", tp="two")
     assert e.value.field == "--tp" and e.value.value == "two"
+    with pytest.raises(xpusim.InputError) as e:
+        session.serve(model="llama3-8b", tp=[8])
+    assert e.value.field == "tp" and "int" in e.value.expected
+    assert session.serve(model="llama3-8b", num_requests=20, set=["memory.stacks=5"])["feasible"] is True
 
 
 def test_hbm_sim_matches_the_cli_record(session):
