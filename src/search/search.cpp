@@ -286,9 +286,9 @@ SearchResult search_layouts(const scenario::Session& session, const scenario::Sc
   double least = std::numeric_limits<double>::infinity();
   std::optional<Skeleton> first_illegal;
   std::uint64_t items = 0;
-  const std::uint16_t all_combos = static_cast<std::uint16_t>((1u << combos) - 1);
   std::vector<Skeleton> block;
-  std::vector<std::uint16_t> fits, illegal;
+  std::vector<std::uint16_t> fits;
+  std::vector<char> illegal;
   std::vector<double> least_need;
   const auto flush = [&] {
     if (stopped()) return block.clear();  // Ctrl-C: what is counted so far stands
@@ -302,16 +302,16 @@ SearchResult search_layouts(const scenario::Session& session, const scenario::Sc
           Layout l = layout_of(block[s], recomputes[0], zeros[0]);
           if ((!vpp_fixed && !interleaving_is_even(arch->layers, l.pp, l.vpp, l.trim_edge_stages)) ||
               !model->check_layout(l).empty()) {
-            illegal[s] = all_combos;
+            illegal[s] = 1;
             continue;
           }
+          // check_layout does not read recompute or ZeRO (the tests hold it), so the resolved
+          // layout is checked once and only its memory is taken per choice.
           for (std::size_t c = 0; c < combos; ++c) {
-            const Layout lc = layout_of(block[s], recomputes[c / zeros.size()], zeros[c % zeros.size()]);
-            const training::MemoryFit f = model->check_memory(lc);
-            const double need = f.memory.total();
-            if (!f.fits && need == 0) {
-              illegal[s] |= static_cast<std::uint16_t>(1u << c);
-            } else if (need <= limit) {
+            l.recompute = static_cast<Recompute>(recomputes[c / zeros.size()]);
+            l.zero = zeros[c % zeros.size()];
+            const double need = model->memory_of_checked(l).total();
+            if (need <= limit) {
               fits[s] |= static_cast<std::uint16_t>(1u << c);
             } else {
               least_need[s] = std::min(least_need[s], need);
@@ -324,7 +324,7 @@ SearchResult search_layouts(const scenario::Session& session, const scenario::Sc
       const std::size_t orders = order_lists[block[s].orders].size();
       result.enumerated += combos * orders;
       least = std::min(least, least_need[s]);
-      if (illegal[s] == all_combos) {
+      if (illegal[s]) {
         result.pruned_structure += combos * orders;
         if (!first_illegal) first_illegal = block[s];
         continue;
@@ -333,10 +333,7 @@ SearchResult search_layouts(const scenario::Session& session, const scenario::Sc
       skeletons.push_back(block[s]);
       for (std::size_t c = 0; c < combos; ++c) {
         const auto bit = static_cast<std::uint16_t>(1u << c);
-        if (illegal[s] & bit) {
-          result.pruned_structure += orders;
-          if (!first_illegal) first_illegal = block[s];
-        } else if (!(fits[s] & bit)) {
+        if (!(fits[s] & bit)) {
           result.pruned_memory += orders;
         } else {
           Candidate cand;
@@ -527,6 +524,9 @@ SearchResult search_layouts(const scenario::Session& session, const scenario::Sc
             if (stopped()) break;
             const Candidate& cand = candidates[i];
             Layout l = layout_of(skeletons[cand.skeleton], cand.recompute, cand.zero);
+            Layout checked = l;
+            model->check_layout(checked);  // passed in phase 2; resolves dp for the memory
+            const training::MemoryBreakdown memory = model->memory_of_checked(checked);
             const auto& orders = orders_of(skeletons[cand.skeleton]);
             // The ranking holds layouts, each at its best placement order (orders that time
             // alike would otherwise fill it with one layout); the frontier takes every point.
@@ -534,7 +534,7 @@ SearchResult search_layouts(const scenario::Session& session, const scenario::Sc
             Score best_order;
             for (std::size_t o = 0; o < orders.size(); ++o) {
               l.order = orders[o];
-              const training::StepResult step = model->evaluate(l, *shape_costs[cand.shape]);
+              const training::StepResult step = model->evaluate(l, *shape_costs[cand.shape], memory);
               ++acc.timed;
               if (!step.feasible || step.memory.total() > limit) continue;
               ++acc.feasible;

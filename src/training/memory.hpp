@@ -16,6 +16,7 @@ struct ActivationShape {
   bool flash = true;      // flash attention: no s^2 score matrices kept
   bool dropout = false;   // GPT-2 style dropout masks (1 byte per element)
   double gemm_input_bytes = 2;  // saved inputs of the linear layers: 1 with FP8 (kept quantised)
+  bool operator==(const ActivationShape&) const = default;
 };
 
 // Activation bytes of one transformer layer without recomputation, generalised from Korthikanti

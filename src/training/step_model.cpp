@@ -3,6 +3,8 @@
 #include "cost/hbm_model.hpp"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <mutex>
@@ -130,20 +132,67 @@ class StepModel::ShapeCache {
   std::unordered_map<ShapeKey, ShapeCosts, ShapeKeyHash> map_;
 };
 
+// GEMM times by (shape, dtype), shared by every shape this model costs: shapes that differ only in
+// what a GEMM does not see (expert parallelism for the dense GEMMs, micro-batch and context
+// parallelism with the same tokens per GPU) reuse them; a search costs ~10^5 shapes. Sharded so
+// threads seldom wait; bounded (a shard that fills is emptied: entries are recomputed alike).
+class StepModel::GemmMemo {
+ public:
+  template <class Compute>
+  double time_s(const model::GemmShape& g, core::Dtype dtype, Compute compute) {
+    const Key key{g.m, g.n, g.k, g.batch, static_cast<int>(dtype)};
+    Shard& shard = shards_[KeyHash{}(key) % kShards];
+    {
+      std::lock_guard lock(shard.mutex);
+      if (const auto it = shard.map.find(key); it != shard.map.end()) return it->second;
+    }
+    const double t = compute();  // outside the lock
+    std::lock_guard lock(shard.mutex);
+    if (shard.map.size() >= kShardEntries) shard.map.clear();
+    shard.map.emplace(key, t);
+    return t;
+  }
+
+ private:
+  struct Key {
+    long long m, n, k, batch;
+    int dtype;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const {
+      std::size_t h = std::hash<long long>{}(k.m);
+      const auto mix = [&h](std::size_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
+      mix(std::hash<long long>{}(k.n));
+      mix(std::hash<long long>{}(k.k));
+      mix(std::hash<long long>{}(k.batch) ^ static_cast<std::size_t>(k.dtype) << 40);
+      return h;
+    }
+  };
+  struct Shard {
+    std::mutex mutex;
+    std::unordered_map<Key, double, KeyHash> map;
+  };
+  static constexpr std::size_t kShards = 16, kShardEntries = 1 << 16;
+  std::array<Shard, kShards> shards_;
+};
+
 StepModel::StepModel(model::Architecture arch, std::shared_ptr<const hardware::System> system,
                      const memory::TimingCatalog* timings)
     : arch_(std::move(arch)),
       system_(std::move(system)),
       cost_(make_cost_model(system_->chip(), timings)),
       coll_(*system_),
-      cache_(std::make_unique<ShapeCache>()) {
+      cache_(std::make_unique<ShapeCache>()),
+      gemm_memo_(std::make_unique<GemmMemo>()) {
   init();
 }
 
 StepModel::StepModel(model::Architecture arch, std::shared_ptr<const hardware::System> system,
                      std::shared_ptr<const cost::CostModel> cost)
     : arch_(std::move(arch)), system_(std::move(system)), cost_(std::move(cost)), coll_(*system_),
-      cache_(std::make_unique<ShapeCache>()) {
+      cache_(std::make_unique<ShapeCache>()),
+      gemm_memo_(std::make_unique<GemmMemo>()) {
   if (cost_ == nullptr) throw core::InternalError(system_->name() + ": StepModel needs a cost model, got none");
   if (cost_->chip().name() != system_->chip().name())
     throw core::InternalError(system_->name() + ": cost model is for chip " + std::string(cost_->chip().name()) +
@@ -156,6 +205,8 @@ StepModel::StepModel(StepModel&&) noexcept = default;
 StepModel& StepModel::operator=(StepModel&&) noexcept = default;
 
 void StepModel::init() {
+  static std::atomic<std::uint64_t> next_id{1};
+  id_ = next_id.fetch_add(1, std::memory_order_relaxed);
   moe_prefix_.assign(static_cast<std::size_t>(arch_.layers) + 1, 0);
   for (long long i = 0; i < arch_.layers; ++i)
     moe_prefix_[i + 1] = moe_prefix_[i] + (arch_.is_moe_layer(i) ? 1 : 0);
@@ -202,11 +253,17 @@ ShapeCosts StepModel::compute_shape_costs(const Layout& l) const {
   const auto inv = model::build_inventory(arch_, opt);
   bool have_dense = false, have_moe = false;
   for (const auto& layer : inv.layers) {
+    const bool embed = layer.name.find("embed") != std::string::npos;
+    const bool head = !embed && layer.name.find("head") != std::string::npos;
+    const bool moe = std::any_of(layer.ops.begin(), layer.ops.end(), [](const model::Op& op) {
+      return op.kind == model::OpKind::kGroupedGemm || op.kind == model::OpKind::kRouter;
+    });
+    // Decoder layers of one kind are alike: only the first of each is costed (a 61-layer model
+    // costs four layers, not 63, per shape).
+    if (!embed && !head && (moe ? have_moe : have_dense)) continue;
     LayerCost lc;
-    bool moe = false;
     for (const auto& op : layer.ops) {
       if (op.kind == model::OpKind::kAllToAll) continue;  // costed as a collective on the topology
-      if (op.kind == model::OpKind::kGroupedGemm || op.kind == model::OpKind::kRouter) moe = true;
       const bool matmul = op.kind == model::OpKind::kGemm || op.kind == model::OpKind::kGroupedGemm;
       const bool fwd = op.pass == model::Pass::kForward;
       // Tensor-core kernels (GEMMs, fused attention) run at the sustained clock; the unfused
@@ -215,7 +272,8 @@ ShapeCosts StepModel::compute_shape_costs(const Layout& l) const {
       if (op.kind == model::OpKind::kAttention && !l.framework.flash_attention) {
         t = unfused_attention_s(op.attention, !fwd);
       } else {
-        t = cost_->op(op, matmul ? l.dtype : core::Dtype::kBf16).time_s;
+        t = matmul ? gemm_memo_->time_s(op.gemm, l.dtype, [&] { return cost_->op(op, l.dtype).time_s; })
+                   : cost_->op(op, core::Dtype::kBf16).time_s;
         if (matmul || op.kind == model::OpKind::kAttention) t /= clock_fraction_;
       }
       (fwd ? lc.fwd_s : lc.bwd_s) += t + (matmul ? fp8_cast_s(op, l.dtype) : 0.0);
@@ -230,15 +288,15 @@ ShapeCosts StepModel::compute_shape_costs(const Layout& l) const {
         if (op.kind == model::OpKind::kGroupedGemm) lc.expert_params += op.params;
       }
     }
-    if (layer.name.find("embed") != std::string::npos) {
+    if (embed) {
       c.embedding = lc;
-    } else if (layer.name.find("head") != std::string::npos) {
+    } else if (head) {
       c.head = lc;
     } else if (moe) {
-      if (!have_moe) c.moe = lc;
+      c.moe = lc;
       have_moe = true;
     } else {
-      if (!have_dense) c.dense = lc;
+      c.dense = lc;
       have_dense = true;
     }
   }
@@ -361,6 +419,42 @@ void StepModel::chunk_range(const Layout& l, long long chunk, long long& begin, 
   const long long u_begin = units_before(chunk), u_size = q + (chunk >= 1 && chunk <= r ? 1 : 0);
   begin = chunk == 0 ? 0 : u_begin - 1;
   size = u_size - (chunk == 0 ? 1 : 0) - (chunk == chunks - 1 ? 1 : 0);
+}
+
+// Kept per thread for the split last seen: the search evaluates one split many times in a row.
+const StepModel::ChunkCounts& StepModel::chunk_counts(const Layout& l) const {
+  thread_local ChunkCounts cc;
+  const bool given = l.pipeline_layers != nullptr;
+  if (cc.model == id_ && cc.pp == l.pp && cc.vpp == l.vpp && cc.trim == l.trim_edge_stages && cc.has_given == given &&
+      (!given || *l.pipeline_layers == cc.given))
+    return cc;
+  cc.model = id_;
+  cc.pp = l.pp;
+  cc.vpp = l.vpp;
+  cc.trim = l.trim_edge_stages;
+  cc.has_given = given;
+  cc.given = given ? *l.pipeline_layers : std::vector<int>{};
+  cc.chunks.assign(static_cast<std::size_t>(l.pp) * l.vpp, {0.0, 0.0});
+  cc.same_as.assign(static_cast<std::size_t>(l.pp), 0);
+  for (int st = 0; st < l.pp; ++st) {
+    for (int v = 0; v < l.vpp; ++v) {
+      long long begin = 0, size = 0;
+      chunk_range(l, static_cast<long long>(v) * l.pp + st, begin, size);
+      const double n_moe = moe_prefix_[begin + size] - moe_prefix_[begin];
+      cc.chunks[static_cast<std::size_t>(st) * l.vpp + v] = {static_cast<double>(size) - n_moe, n_moe};
+    }
+    cc.same_as[static_cast<std::size_t>(st)] = st;
+    if (st == 0 || st == l.pp - 1) continue;  // the edges hold the embedding and the head
+    const auto own = cc.chunks.begin() + static_cast<std::ptrdiff_t>(st) * l.vpp;
+    for (int o = 1; o < st; ++o) {
+      if (cc.same_as[static_cast<std::size_t>(o)] != o) continue;
+      if (std::equal(own, own + l.vpp, cc.chunks.begin() + static_cast<std::ptrdiff_t>(o) * l.vpp)) {
+        cc.same_as[static_cast<std::size_t>(st)] = o;
+        break;
+      }
+    }
+  }
+  return cc;
 }
 
 std::string StepModel::split_error(const Layout& l) const {
@@ -652,11 +746,10 @@ StepModel::LayerSet StepModel::layer_set(const Layout& l, const ShapeCosts& c, c
 
 StageSum StepModel::stage_sum(const Layout& l, const ShapeCosts& c, const LayerSet& t, int s) const {
   StageSum sum;
+  const ChunkCounts& cc = chunk_counts(l);
   for (int v = 0; v < l.vpp; ++v) {
-    long long begin = 0, size = 0;
-    chunk_range(l, static_cast<long long>(v) * l.pp + s, begin, size);
-    const double n_moe = moe_prefix_[begin + size] - moe_prefix_[begin];
-    sum.add(t.dense, c.dense, static_cast<double>(size) - n_moe, false);
+    const auto& [n_dense, n_moe] = cc.chunks[static_cast<std::size_t>(s) * l.vpp + v];
+    sum.add(t.dense, c.dense, n_dense, false);
     sum.add(t.moe, c.moe, n_moe, true);
   }
   if (s == 0) sum.add(t.emb, c.embedding, 1, false, false);
@@ -760,8 +853,11 @@ ParamSplit param_split(const model::Architecture& a, int tp, int ep, int etp) {
 
 StepModel::Stages StepModel::pipeline_stages(const Layout& l, const ShapeCosts& c, const Groups& g) const {
   const LayerSet times = layer_set(l, c, g);
+  const ChunkCounts& cc = chunk_counts(l);
   Stages out;
   for (int s = 0; s < l.pp; ++s) {
+    // A stage like an earlier one sums alike and cannot be strictly slower than it.
+    if (cc.same_as[static_cast<std::size_t>(s)] != s) continue;
     const StageSum sum = stage_sum(l, c, times, s);
     if (s == 0 || sum.st.fwd_s + sum.st.bwd_s > out.crit.st.fwd_s + out.crit.st.bwd_s) out.crit = sum;
     if (s == 0) out.first = sum;
@@ -882,11 +978,10 @@ void StepModel::throughput(const Layout& l, StepResult& r) const {
 StepModel::StageParams StepModel::stage_params(const Layout& l, const ParamSplit& p, int s) const {
   // The same chunking as stage_sum.
   StageParams sum;
+  const ChunkCounts& cc = chunk_counts(l);
   for (int v = 0; v < l.vpp; ++v) {
-    long long begin = 0, size = 0;
-    chunk_range(l, static_cast<long long>(v) * l.pp + s, begin, size);
-    const double n_moe = moe_prefix_[begin + size] - moe_prefix_[begin];
-    sum.add(p.dense, static_cast<double>(size) - n_moe, false);
+    const auto& [n_dense, n_moe] = cc.chunks[static_cast<std::size_t>(s) * l.vpp + v];
+    sum.add(p.dense, n_dense, false);
     sum.add(p.moe, n_moe, true);
   }
   if (s == 0) sum.add(p.embedding, 1, false, false);
@@ -899,7 +994,7 @@ StepModel::StageParams StepModel::stage_params(const Layout& l, const ParamSplit
 // check_memory both call it with param_split's counts, so they share this one accounting.
 MemoryBreakdown StepModel::memory_per_gpu(const Layout& l, const ParamSplit& split) const {
   const long long m = l.global_batch / (static_cast<long long>(l.dp) * l.micro_batch);
-  const double md = static_cast<double>(m), seq = static_cast<double>(l.seq_len);
+  const double seq = static_cast<double>(l.seq_len);
   // The DP groups' sizes as place_groups gives them: dense over dp*cp, experts over dp*cp/ep.
   const int dense_dp = std::max(1, l.dp * l.cp);
   const double dense_shard = l.zero >= 1 ? static_cast<double>(dense_dp) : 1.0;
@@ -914,15 +1009,29 @@ MemoryBreakdown StepModel::memory_per_gpu(const Layout& l, const ParamSplit& spl
   as.flash = l.framework.flash_attention;
   as.dropout = dropout_;
   as.gemm_input_bytes = l.dtype == core::Dtype::kFp8 ? 1.0 : 2.0;
-  const auto per_layer = [&](bool moe_layer) {
-    switch (l.recompute) {
-      case Recompute::kNone: return layer_activation_bytes(arch_, moe_layer, as);
-      case Recompute::kSelective: return layer_activation_bytes_selective(arch_, moe_layer, as);
-      case Recompute::kFull: return layer_checkpoint_bytes(arch_, as);
-    }
-    return 0.0;
+  // Per-layer bytes depend on the shape and the recompute mode only, not on ZeRO, the split or
+  // the order: kept per thread for the shape last seen.
+  struct Act {
+    std::uint64_t model = 0;
+    ActivationShape shape;
+    Recompute recompute = Recompute::kNone;
+    double dense = 0, moe = 0;            // held per layer under the recompute mode
+    double full_dense = 0, full_moe = 0;  // a whole layer's (what full recompute rebuilds)
   };
-  const double act_dense = per_layer(false), act_moe = per_layer(true);
+  thread_local Act act;
+  if (act.model != id_ || !(act.shape == as) || act.recompute != l.recompute) {
+    act = Act{id_, as, l.recompute, 0, 0, layer_activation_bytes(arch_, false, as),
+              layer_activation_bytes(arch_, true, as)};
+    switch (l.recompute) {
+      case Recompute::kNone: act.dense = act.full_dense; act.moe = act.full_moe; break;
+      case Recompute::kSelective:
+        act.dense = layer_activation_bytes_selective(arch_, false, as);
+        act.moe = layer_activation_bytes_selective(arch_, true, as);
+        break;
+      case Recompute::kFull: act.dense = act.moe = layer_checkpoint_bytes(arch_, as); break;
+    }
+  }
+  const double act_dense = act.dense, act_moe = act.moe;
   const double tokens_local = static_cast<double>(l.micro_batch) * seq / l.cp;
   const double moe_buffers = arch_.moe.is_moe() ? 3.0 * tokens_local / (l.sp() ? l.tp : 1) *
                                                       arch_.moe.experts_per_token * arch_.moe.capacity_factor *
@@ -940,8 +1049,7 @@ MemoryBreakdown StepModel::memory_per_gpu(const Layout& l, const ParamSplit& spl
     mb.optimizer = kOptimizerBytes * (pdn / dense_shard + pex / expert_shard);
     double working = 0;  // one layer's full activations while it is recomputed
     if (l.recompute == Recompute::kFull)
-      working = std::max(layer_activation_bytes(arch_, false, as),
-                         s.moe_layers > 0 ? layer_activation_bytes(arch_, true, as) : 0.0);
+      working = std::max(act.full_dense, s.moe_layers > 0 ? act.full_moe : 0.0);
     double logits = 0;  // bf16 logits and their fp32 softmax for the loss (6 bytes per logit)
     if (is_last) logits = l.stack.loss_saved_bytes * tokens_local * static_cast<double>(arch_.vocab) / l.tp;
     mb.activations = (held + working) * (1.0 + l.stack.activation_fragmentation) + logits;
@@ -955,38 +1063,56 @@ MemoryBreakdown StepModel::memory_per_gpu(const Layout& l, const ParamSplit& spl
   const bool moe_model = moe_prefix_.back() > 0;
   std::vector<double> chunk(static_cast<std::size_t>(l.vpp));
   const auto stage_held = [&](int s, double dense_bytes, double moe_bytes) {
+    const ChunkCounts& cc = chunk_counts(l);
     for (int v = 0; v < l.vpp; ++v) {
-      long long begin = 0, size = 0;
-      chunk_range(l, static_cast<long long>(v) * l.pp + s, begin, size);
-      const double n_moe = moe_prefix_[begin + size] - moe_prefix_[begin];
-      chunk[static_cast<std::size_t>(v)] = (static_cast<double>(size) - n_moe) * dense_bytes + n_moe * moe_bytes;
+      const auto& [n_dense, n_moe] = cc.chunks[static_cast<std::size_t>(s) * l.vpp + v];
+      chunk[static_cast<std::size_t>(v)] = n_dense * dense_bytes + n_moe * moe_bytes;
     }
     return stage_peak_activation_bytes(l.pp, l.vpp, m, s, chunk);
   };
-  // A dense model's bytes are layers x one layer's bytes, and the walk depends only on the split
-  // and the micro-batch count, not on recomputation or ZeRO: it is kept per thread for the layout
-  // last seen (the search checks every (recompute, ZeRO) choice of a layout in a row), in layers.
+  // The walk depends only on the split, the micro-batch count and the per-layer bytes, not on
+  // ZeRO or the placement order, and a stage's parameters only on the split and tp/ep/etp: both are
+  // kept per thread for the layout last seen (the search checks every (recompute, ZeRO) choice of a
+  // layout in a row, then times each in every order). A dense model's walk is kept in layers (bytes
+  // = layers x one layer's bytes), so it also holds across recompute modes.
   struct Walk {
-    const StepModel* model = nullptr;
+    std::uint64_t model = 0;  // StepModel::id_ (an address could be reused by another model)
     int pp = 0, vpp = 0;
     long long m = 0, model_layers = 0;
     bool trim = false;
-    std::vector<double> layers;  // per stage: peak in-flight layers
+    double dense_bytes = 0, moe_bytes = 0;  // MoE models only: the walk is in bytes
+    std::vector<double> held;               // per stage: peak in-flight layers (dense) or bytes (MoE)
+  };
+  struct Params {
+    std::uint64_t model = 0;
+    int pp = 0, vpp = 0, tp = 0, ep = 0, etp = 0;
+    long long model_layers = 0;
+    bool trim = false;
+    std::vector<StageParams> stages;
   };
   thread_local Walk walk;
-  const bool cached = !moe_model && !l.pipeline_layers;
-  if (cached && (walk.model != this || walk.pp != l.pp || walk.vpp != l.vpp || walk.m != m ||
-                 walk.model_layers != arch_.layers || walk.trim != l.trim_edge_stages)) {
-    walk = Walk{this, l.pp, l.vpp, m, arch_.layers, l.trim_edge_stages, {}};
-    for (int s = 0; s < l.pp; ++s) walk.layers.push_back(stage_held(s, 1.0, 0.0));
+  thread_local Params params;
+  const bool cached = !l.pipeline_layers;  // a given split is not kept (its vector may change)
+  const double key_dense = moe_model ? act_dense : 1.0, key_moe = moe_model ? act_moe : 0.0;
+  if (cached && (walk.model != id_ || walk.pp != l.pp || walk.vpp != l.vpp || walk.m != m ||
+                 walk.model_layers != arch_.layers || walk.trim != l.trim_edge_stages ||
+                 walk.dense_bytes != key_dense || walk.moe_bytes != key_moe)) {
+    walk = Walk{id_, l.pp, l.vpp, m, arch_.layers, l.trim_edge_stages, key_dense, key_moe, {}};
+    for (int s = 0; s < l.pp; ++s) walk.held.push_back(stage_held(s, key_dense, key_moe));
+  }
+  if (cached && (params.model != id_ || params.pp != l.pp || params.vpp != l.vpp || params.tp != l.tp ||
+                 params.ep != l.ep || params.etp != l.etp || params.model_layers != arch_.layers ||
+                 params.trim != l.trim_edge_stages)) {
+    params = Params{id_, l.pp, l.vpp, l.tp, l.ep, l.etp, arch_.layers, l.trim_edge_stages, {}};
+    for (int s = 0; s < l.pp; ++s) params.stages.push_back(stage_params(l, split, s));
   }
   MemoryBreakdown worst;
   for (int s = 0; s < l.pp; ++s) {
-    const double held = cached ? walk.layers[static_cast<std::size_t>(s)] * act_dense : stage_held(s, act_dense, act_moe);
-    const MemoryBreakdown mb = stage_memory(stage_params(l, split, s), held, s == l.pp - 1);
+    const auto i = static_cast<std::size_t>(s);
+    const double held = !cached ? stage_held(s, act_dense, act_moe) : moe_model ? walk.held[i] : walk.held[i] * act_dense;
+    const MemoryBreakdown mb = stage_memory(cached ? params.stages[i] : stage_params(l, split, s), held, s == l.pp - 1);
     if (s == 0 || mb.total() > worst.total()) worst = mb;
   }
-  (void)md;
   return worst;
 }
 
@@ -994,7 +1120,13 @@ std::string StepModel::memory_reason(const MemoryBreakdown& m) const {
   return "needs " + gib(m.total()) + " per GPU, has " + gib(capacity_);
 }
 
-StepResult StepModel::evaluate(const Layout& layout, const ShapeCosts& c) const {
+StepResult StepModel::evaluate(const Layout& layout, const ShapeCosts& c) const { return evaluate_with(layout, c, nullptr); }
+
+StepResult StepModel::evaluate(const Layout& layout, const ShapeCosts& c, const MemoryBreakdown& memory) const {
+  return evaluate_with(layout, c, &memory);
+}
+
+StepResult StepModel::evaluate_with(const Layout& layout, const ShapeCosts& c, const MemoryBreakdown* memory) const {
   StepResult r;
   r.layout = layout;
   r.reason = check_layout(r.layout);
@@ -1009,13 +1141,17 @@ StepResult StepModel::evaluate(const Layout& layout, const ShapeCosts& c) const 
   optimizer_time(l, g, stages, r);
   throughput(l, r);
   // An infeasible layout still reports its times: they say how far from fitting it is.
-  r.memory = memory_per_gpu(l, split_params(arch_, l.tp, l.ep, l.etp, moe_prefix_.back()));
+  r.memory = memory ? *memory : memory_of_checked(l);
   if (r.memory.total() > capacity_) {
     r.reason = memory_reason(r.memory);
     return r;
   }
   r.feasible = true;
   return r;
+}
+
+MemoryBreakdown StepModel::memory_of_checked(const Layout& l) const {
+  return memory_per_gpu(l, split_params(arch_, l.tp, l.ep, l.etp, moe_prefix_.back()));
 }
 
 MemoryFit StepModel::check_memory(const Layout& layout) const {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -140,8 +142,14 @@ class StepModel {
 
   StepResult evaluate(const Layout& layout) const;
   StepResult evaluate(const Layout& layout, const ShapeCosts& costs) const;
+  // The same with the layout's memory given (memory_of_checked of it): a search times one layout
+  // in several placement orders, and the order does not change its memory.
+  StepResult evaluate(const Layout& layout, const ShapeCosts& costs, const MemoryBreakdown& memory) const;
   // Structural check and memory accounting only (see the class contract).
   MemoryFit check_memory(const Layout& layout) const;
+  // check_memory's breakdown for a layout check_layout already passed (and resolved), without the
+  // check and the reason text: what a search needs for each (recompute, ZeRO) choice of a layout.
+  MemoryBreakdown memory_of_checked(const Layout& checked) const;
   // Per-stage timings of a feasible layout (for the trace), one entry per pipeline stage.
   std::vector<StageTime> stage_times(const Layout& layout, const ShapeCosts& costs) const;
 
@@ -162,7 +170,20 @@ class StepModel {
   struct LayerSet;
   struct Stages;
   struct StageParams;
+  // Decoder layers of each pipeline chunk as (dense, MoE) counts, [stage * vpp + v], the doubles
+  // stage_sum, stage_params and the memory walk add; and per stage the first stage whose chunks
+  // are the same (itself for the edge stages, which also hold the embedding and the head).
+  struct ChunkCounts {
+    std::uint64_t model = 0;
+    int pp = 0, vpp = 0;
+    bool trim = false, has_given = false;
+    std::vector<int> given;  // the layout's pipeline_layers
+    std::vector<std::array<double, 2>> chunks;
+    std::vector<int> same_as;
+  };
+  const ChunkCounts& chunk_counts(const Layout& l) const;  // needs a layout past split_error
   class ShapeCache;
+  class GemmMemo;
   void init();
   // The stages of evaluate(layout, costs), in the order of the step they model.
   Groups place_groups(const Layout& l) const;
@@ -179,6 +200,7 @@ class StepModel {
   void chunk_range(const Layout& l, long long chunk, long long& begin, long long& size) const;
   std::string split_error(const Layout& l) const;
   StepResult evaluate_fixed(const Layout& layout) const;
+  StepResult evaluate_with(const Layout& layout, const ShapeCosts& costs, const MemoryBreakdown* memory) const;
   std::string memory_reason(const MemoryBreakdown& m) const;
 
   double unfused_attention_s(const model::AttentionShape& a, bool backward) const;
@@ -189,6 +211,7 @@ class StepModel {
   std::shared_ptr<const cost::CostModel> cost_;  // for system_->chip()
   cost::CollectiveModel coll_;
   std::unique_ptr<ShapeCache> cache_;  // behind a pointer so StepModel stays movable
+  std::unique_ptr<GemmMemo> gemm_memo_;
   std::vector<int> moe_prefix_;  // moe_prefix_[i] = MoE layers among the first i
   double memory_reserve_ = 0;
   double clock_fraction_ = 1;    // sustained_clock_fraction: matmul times are divided by it
@@ -196,6 +219,7 @@ class StepModel {
   double matmul_params_ = 0;     // active parameters that take part in matmuls (no input embedding)
   double attn_dims_ = 0;         // heads * (qk head dim + v head dim), for attention FLOPs
   bool dropout_ = false;
+  std::uint64_t id_ = 0;  // unique per model built: keys the per-thread memory caches
 };
 
 // The fastest feasible result among candidate layouts; feasible == false when none fits.
