@@ -5,6 +5,8 @@
 #include <fstream>
 
 #include "cli/commands.hpp"
+#include "cli/mpi_run.hpp"
+#include "core/parallel.hpp"
 #include "core/error.hpp"
 #include "design/chip_sweep.hpp"
 #include "report/design_record.hpp"
@@ -35,6 +37,8 @@ struct SweepFlags {
   std::string pareto;
   std::string report_file;
   std::string cost_model;
+  bool mpi = false;
+  std::string mpi_batch = "1";
 };
 
 struct ParetoAxes {
@@ -84,11 +88,28 @@ void chip_sweep(Context& ctx, const SweepFlags& f) {
   if (spec.serve) session.architecture(spec.serve->model);
   const auto coefficients = design::CostCoefficients::load(
       f.cost_model.empty() ? session.data_dir() / "design" / "cost_model.yaml" : std::filesystem::path(f.cost_model));
-  const auto points = design::run_sweep(session, spec, coefficients, ctx.progress("chip sweep"));
-
   std::vector<report::Record> rows;
-  for (const auto& p : points) rows.push_back(report::design_point_record(p));
-  std::vector<bool> front(points.size(), false);
+  if (f.mpi) {
+    // Ranks compute the points' records; rank 0 gathers them in grid order and then writes as one
+    // process does (the front and the report need every row).
+    const auto batch = static_cast<std::size_t>(positive_int_flag("--mpi-batch", f.mpi_batch));
+    const auto grid = design::checked_grid(session, spec);
+    const bool writer = gather_points_mpi(
+        ctx, grid.size(), batch,
+        [&](std::size_t b, std::size_t e) {
+          std::vector<report::Record> out(e - b);
+          core::parallel_for(e - b, [&](std::size_t i) {
+            out[i] = report::design_point_record(design::evaluate_point(session, spec, grid[b + i], coefficients));
+          });
+          return out;
+        },
+        "chip sweep", [&](const report::Record& r) { rows.push_back(r); });
+    if (!writer) return;
+  } else {
+    for (const auto& p : design::run_sweep(session, spec, coefficients, ctx.progress("chip sweep")))
+      rows.push_back(report::design_point_record(p));
+  }
+  std::vector<bool> front(rows.size(), false);
   if (pareto) {
     std::vector<double> a, b;
     std::vector<bool> valid;
@@ -114,7 +135,7 @@ void chip_sweep(Context& ctx, const SweepFlags& f) {
                              w.slo_ttft_s, w.slo_tpot_s) +
                  (spec.train ? "; also " + workload : "");
     }
-    const auto page = report::design_sweep_report(points, front, spec.axes, f.base, workload,
+    const auto page = report::design_sweep_report(rows, front, spec.axes, f.base, workload,
                                                   "xpusim " XPUSIM_VERSION " · data " + session.data_hash() + " · " +
                                                       ctx.command_line);
     std::ofstream out(f.report_file);
@@ -122,9 +143,9 @@ void chip_sweep(Context& ctx, const SweepFlags& f) {
     out << report::render_html(page);
   }
   bool any_feasible = false;
-  for (const auto& p : points) any_feasible = any_feasible || p.feasible;
+  for (const auto& r : rows) any_feasible = any_feasible || r["feasible"].get<bool>();
   if (ctx.format() == report::Format::kJson) {
-    report::Record doc{{"evaluated", points.size()}, {"elapsed_s", elapsed}, {"points", rows}};
+    report::Record doc{{"evaluated", rows.size()}, {"elapsed_s", elapsed}, {"points", rows}};
     ctx.emit(doc);
   } else {
     auto sink = ctx.stream_sink();
@@ -163,6 +184,10 @@ void add_chip_command(CLI::App& app, Context& ctx) {
   sweep->add_option("--pareto", f->pareto, "Mark the front: throughput,cost or throughput,power");
   sweep->add_option("--report", f->report_file, "Write a self-contained HTML report (plots and table) to FILE");
   sweep->add_option("--cost-model", f->cost_model, "Area/power/cost coefficients (default data/design/cost_model.yaml)");
+  sweep->add_flag("--mpi", f->mpi,
+                  "Spread the design points over the ranks of `mpirun -n K xpusim chip sweep ... --mpi` "
+                  "(docs/distributed.md)");
+  sweep->add_option("--mpi-batch", f->mpi_batch, "Design points per batch a rank asks for (default 1)");
   ctx.add_format_option(sweep);
   sweep->callback([&ctx, f] { chip_sweep(ctx, *f); });
 }

@@ -63,10 +63,10 @@ std::string without_mpi_flags(const std::string& line) {
 
 }  // namespace
 
-bool run_points_mpi([[maybe_unused]] Context& ctx, [[maybe_unused]] std::size_t points,
-                    [[maybe_unused]] std::size_t batch, [[maybe_unused]] const RangeEvaluator& evaluate,
-                    [[maybe_unused]] const std::string& progress_label,
-                    [[maybe_unused]] const std::function<void(const report::Record&)>& also) {
+bool gather_points_mpi([[maybe_unused]] Context& ctx, [[maybe_unused]] std::size_t points,
+                       [[maybe_unused]] std::size_t batch, [[maybe_unused]] const RangeEvaluator& evaluate,
+                       [[maybe_unused]] const std::string& progress_label,
+                       [[maybe_unused]] const std::function<void(const report::Record&)>& emit) {
 #ifdef XPUSIM_HAVE_MPI
   distributed::MpiSession mpi(nullptr, nullptr);
   distributed::MpiJob job{points, batch, evaluate};
@@ -75,15 +75,8 @@ bool run_points_mpi([[maybe_unused]] Context& ctx, [[maybe_unused]] std::size_t 
     return false;
   }
   ctx.command_line = without_mpi_flags(ctx.command_line);
-  RowWriter out(ctx);
   const auto summary = distributed::run_distributed(
-      mpi, job,
-      [&](std::size_t, const report::Record& r) {
-        out.write(r);
-        if (also) also(r);
-      },
-      ctx.progress(progress_label));
-  out.finish();
+      mpi, job, [&](std::size_t, const report::Record& r) { emit(r); }, ctx.progress(progress_label));
   std::string held;
   for (const auto& [rank, batches] : summary.unreturned)
     for (const auto& b : batches)
@@ -96,6 +89,21 @@ bool run_points_mpi([[maybe_unused]] Context& ctx, [[maybe_unused]] std::size_t 
 #else
   throw core::Error::flag("--mpi", "", "an xpusim built with MPI (install libopenmpi-dev and rebuild)");
 #endif
+}
+
+bool run_points_mpi(Context& ctx, std::size_t points, std::size_t batch, const RangeEvaluator& evaluate,
+                    const std::string& progress_label, const std::function<void(const report::Record&)>& also) {
+  // The writer starts once the command line has lost its MPI flags (rank 0, inside the gather).
+  std::unique_ptr<RowWriter> out;
+  const bool writer = gather_points_mpi(ctx, points, batch, evaluate, progress_label, [&](const report::Record& r) {
+    if (!out) out = std::make_unique<RowWriter>(ctx);
+    out->write(r);
+    if (also) also(r);
+  });
+  if (!writer) return false;
+  if (!out) out = std::make_unique<RowWriter>(ctx);
+  out->finish();
+  return true;
 }
 
 }  // namespace xpusim::cli

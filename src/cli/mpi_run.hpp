@@ -38,6 +38,10 @@ bool have_mpi();
 // output is what one process writes), hands each to `also` (a plot, say) and puts a summary on
 // stderr; it returns true. Other ranks only compute and return false. Throws core::Error naming
 // --mpi when this build has no MPI.
+// The same for a command that needs every row before it writes (chip sweep: its Pareto front):
+// rank 0 receives each record in point order through `emit` and writes nothing itself.
+bool gather_points_mpi(Context& ctx, std::size_t points, std::size_t batch, const RangeEvaluator& evaluate,
+                       const std::string& progress_label, const std::function<void(const report::Record&)>& emit);
 bool run_points_mpi(Context& ctx, std::size_t points, std::size_t batch, const RangeEvaluator& evaluate,
                     const std::string& progress_label,
                     const std::function<void(const report::Record&)>& also = {});

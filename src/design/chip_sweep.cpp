@@ -167,13 +167,16 @@ PointResult evaluate_point(const scenario::Session& session, const SweepSpec& sp
   return p;
 }
 
-std::vector<PointResult> run_sweep(const scenario::Session& session, const SweepSpec& spec,
-                                   const CostCoefficients& k, const core::ProgressFn& progress) {
+std::vector<std::vector<hardware::Override>> checked_grid(const scenario::Session& session, const SweepSpec& spec) {
   const auto grid = sweep_grid(spec.axes);
-  // Overrides are checked on the first point before the parallel run, so a bad --vary fails once,
-  // cleanly, before any work.
   const std::string base = base_reference(session, spec.base);
   for (const auto& point : grid) session.system(base, "--vary", point);
+  return grid;
+}
+
+std::vector<PointResult> run_sweep(const scenario::Session& session, const SweepSpec& spec,
+                                   const CostCoefficients& k, const core::ProgressFn& progress) {
+  const auto grid = checked_grid(session, spec);
   std::vector<PointResult> out(grid.size());
   core::parallel_for(grid.size(), [&](std::size_t i) { out[i] = evaluate_point(session, spec, grid[i], k); },
                      progress);

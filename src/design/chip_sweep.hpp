@@ -84,7 +84,11 @@ std::shared_ptr<const hardware::System> base_system(const scenario::Session& ses
 PointResult evaluate_point(const scenario::Session& session, const SweepSpec& spec,
                            const std::vector<hardware::Override>& params, const CostCoefficients& k);
 
-// Evaluates every point of the grid in parallel; results in grid order.
+// The sweep's grid (sweep_grid of its axes) with every point's overrides applied to the base
+// once, so a bad --vary fails cleanly (core::Error naming --vary) before any work.
+std::vector<std::vector<hardware::Override>> checked_grid(const scenario::Session& session, const SweepSpec& spec);
+
+// Evaluates every point of checked_grid in parallel; results in grid order.
 std::vector<PointResult> run_sweep(const scenario::Session& session, const SweepSpec& spec,
                                    const CostCoefficients& k, const core::ProgressFn& progress = {});
 

@@ -10,9 +10,17 @@
 namespace xpusim::report {
 namespace {
 
-// The throughput a point is ranked by: serving goodput when the sweep serves, else training.
-double throughput_of(const design::PointResult& p) {
-  return p.serve ? p.serve_goodput_tokens_per_s_per_chip : p.train_tokens_per_s_per_chip;
+// The throughput a point's record is ranked by: serving goodput when the sweep serves, else
+// training; 0 where the workload does not fit (the record holds null).
+double throughput_of(const Record& r) {
+  const auto& v = r[r.contains("serve") ? "serve_goodput_tokens_per_s_per_chip" : "train_tokens_per_s_per_chip"];
+  return v.is_number() ? v.get<double>() : 0.0;
+}
+
+// The point's value of a varied field ("" when the record lacks it).
+std::string param_of(const Record& r, const std::string& path) {
+  const auto& params = r["params"];
+  return params.contains(path) ? params[path].get<std::string>() : std::string();
 }
 
 // "200TFLOP/s", "989.4TFLOP/s" -> ("200", "989.4") and "TFLOP/s": tick labels that fit.
@@ -105,7 +113,7 @@ Record design_point_record(const design::PointResult& p) {
   return r;
 }
 
-HtmlReport design_sweep_report(const std::vector<design::PointResult>& points, const std::vector<bool>& front,
+HtmlReport design_sweep_report(const std::vector<Record>& points, const std::vector<bool>& front,
                                const std::vector<design::SweepAxis>& axes, const std::string& base,
                                const std::string& workload, const std::string& footer) {
   HtmlReport page;
@@ -117,15 +125,15 @@ HtmlReport design_sweep_report(const std::vector<design::PointResult>& points, c
                        "cost rest on the coefficients of data/design/cost_model.yaml, several of them estimates (listed "
                        "per point in the JSON output).");
   // Pareto plot.
-  const bool serving = !points.empty() && points.front().serve.has_value();
+  const bool serving = !points.empty() && points.front().contains("serve");
   const std::string y_label = serving ? "SLO goodput, output tokens/s per chip" : "training tokens/s per chip";
   PlotSpec pareto{"pareto", "Throughput per chip against cost", "estimated manufacturing cost per chip (USD)",
                   y_label, false, {}, {}, 760, 460};
   PlotSeries all{"design points", {}, false, false}, best{"Pareto front", {}, true, true};
   std::vector<std::pair<double, double>> front_pts;
   for (std::size_t i = 0; i < points.size(); ++i) {
-    if (!points[i].feasible) continue;
-    const std::pair<double, double> xy{points[i].cost.cost_usd, throughput_of(points[i])};
+    if (!points[i]["feasible"].get<bool>()) continue;
+    const std::pair<double, double> xy{points[i]["cost_usd"].get<double>(), throughput_of(points[i])};
     (front[i] ? front_pts : all.points).push_back(xy);
   }
   std::sort(front_pts.begin(), front_pts.end());
@@ -148,9 +156,9 @@ HtmlReport design_sweep_report(const std::vector<design::PointResult>& points, c
     std::vector<double> sum(axes[a].values.size(), 0.0);
     std::vector<int> n(axes[a].values.size(), 0);
     for (const auto& p : points) {
-      if (!p.feasible || p.params.size() != axes.size()) continue;
+      if (!p["feasible"].get<bool>()) continue;
       const auto v = static_cast<std::size_t>(
-          std::find(axes[a].values.begin(), axes[a].values.end(), p.params[a].value) - axes[a].values.begin());
+          std::find(axes[a].values.begin(), axes[a].values.end(), param_of(p, axes[a].path)) - axes[a].values.begin());
       if (v >= axes[a].values.size()) continue;
       sum[v] += throughput_of(p);
       ++n[v];
@@ -159,7 +167,7 @@ HtmlReport design_sweep_report(const std::vector<design::PointResult>& points, c
         if (b != a) {
           const auto dot = axes[b].path.rfind('.');
           key += (key.empty() ? "" : " · ") + axes[b].path.substr(dot == std::string::npos ? 0 : dot + 1) + "=" +
-                 p.params[b].value;
+                 param_of(p, axes[b].path);
         }
       if (!lines.count(key)) {
         order.push_back(key);
@@ -177,8 +185,6 @@ HtmlReport design_sweep_report(const std::vector<design::PointResult>& points, c
     }
     page.plots.push_back(sens);
   }
-  std::vector<Record> records;
-  for (const auto& p : points) records.push_back(design_point_record(p));
   std::vector<std::string> keys;
   for (const auto& ax : axes) keys.push_back("params." + ax.path);
   const std::vector<std::string> metric =
@@ -193,9 +199,9 @@ HtmlReport design_sweep_report(const std::vector<design::PointResult>& points, c
   // Paths with dots inside a params key cannot be split; read params cells directly.
   page.columns = keys;
   for (std::size_t a = 0; a < axes.size(); ++a) page.columns[a] = axes[a].path;
-  page.rows = table_cells(records, keys);
+  page.rows = table_cells(points, keys);
   for (std::size_t i = 0; i < points.size(); ++i)
-    for (std::size_t a = 0; a < axes.size() && a < points[i].params.size(); ++a) page.rows[i][a] = points[i].params[a].value;
+    for (std::size_t a = 0; a < axes.size(); ++a) page.rows[i][a] = param_of(points[i], axes[a].path);
   page.highlight_rows = front;
   page.footer = footer;
   return page;

@@ -16,8 +16,9 @@ Record design_point_record(const design::PointResult& point);
 
 // The sweep's HTML page: the Pareto plot (throughput per chip against cost), one sensitivity
 // plot per varied field (throughput per chip against its values, one line per value of the
-// others averaged), and the table with the front in bold.
-HtmlReport design_sweep_report(const std::vector<design::PointResult>& points, const std::vector<bool>& front,
+// others averaged), and the table with the front in bold. From the points' records (one per point,
+// design_point_record), so a sweep whose points were computed on other MPI ranks draws the same.
+HtmlReport design_sweep_report(const std::vector<Record>& points, const std::vector<bool>& front,
                                const std::vector<design::SweepAxis>& axes, const std::string& base,
                                const std::string& workload, const std::string& footer);
 

@@ -70,6 +70,7 @@ TEST(ChipSweepCommand, BadInputIsNamed) {
       {{"chip", "sweep", "--base", "dgx-h100", "--vary", "memory.stacks=4", "--report", "/nonexistent/dir/x.html"},
        "--report"},
       {{"chip", "sweep", "--base", "dgx-h100", "--vary", "memory.stacks=4", "--serve", "llama-9"}, "llama"},
+      {{"chip", "sweep", "--base", "dgx-h100", "--vary", "memory.stacks=4", "--mpi", "--mpi-batch", "0"}, "--mpi-batch"},
       {{"chip", "sweep", "--base", "dgx-h100", "--vary", "memory.stacks=4", "--serve", "llama3-8b", "--slo-tpot", "fast"},
        "--slo-tpot"},
       {{"chip", "sweep", "--base", "dgx-h100", "--vary", "memory.stacks=4", "--serve", "llama3-8b", "--slo-ttft", "-1"},

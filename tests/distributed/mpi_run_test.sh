@@ -66,4 +66,18 @@ mpirun -n 2 "$xpusim" "${sweep[@]}" --mpi 2> "$work/sweep.err" | strip_time > "$
 [ "$(wc -l < "$work/sweep-one.jsonl")" -eq 5 ] || fail "expected a context line and 4 sweep rows"
 cmp "$work/sweep-one.jsonl" "$work/sweep-two.jsonl" || fail "2-rank sweep differs from one process: $(cat "$work/sweep.err")"
 
+# xpusim chip sweep --mpi: points computed on both ranks, gathered by rank 0, which ranks the
+# Pareto front and writes as one process does (JSON Lines and the HTML report).
+chip=(chip sweep --base dgx-h100 --vary memory.stacks=4,5,6,8 --vary peak_flops_per_s.bf16=800TFLOP/s,989.4TFLOP/s,1200TFLOP/s
+  --train llama3-8b --gpus 8 --seq-len 2048 --global-batch 64 --pareto throughput,cost --format jsonl)
+# Each run in a directory of its own with the same relative report name: the recorded command is the same.
+mkdir "$work/one" "$work/two"
+(cd "$work/one" && "$xpusim" "${chip[@]}" --report chip.html > "$work/chip-one.jsonl")
+(cd "$work/two" && mpirun -n 2 "$xpusim" "${chip[@]}" --mpi --report chip.html > "$work/chip-two.jsonl" 2> "$work/chip.err")
+[ "$(wc -l < "$work/chip-one.jsonl")" -eq 13 ] || fail "expected a context line and 12 design points"
+grep -q '"pareto":true' "$work/chip-one.jsonl" || fail "no point on the Pareto front"
+cmp "$work/chip-one.jsonl" "$work/chip-two.jsonl" || fail "2-rank chip sweep differs from one process: $(cat "$work/chip.err")"
+cmp "$work/one/chip.html" "$work/two/chip.html" || fail "2-rank chip sweep report differs from one process"
+grep -q "mpi: 2 ranks, 12 batches" "$work/chip.err" || fail "chip sweep: no MPI summary on stderr"
+
 echo "mpi run: identical with 2 ranks, recovered from a killed rank, aborted cleanly without recovery ($lines lines)"
