@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/suggest.hpp"
+
 namespace xpusim::core {
 namespace {
 
@@ -150,8 +152,7 @@ long long CsvRow::integer_or(std::string_view column, long long fallback) const 
 
 bool CsvRow::boolean(std::string_view column) const {
   const std::string& t = text(column);
-  std::string lower(t);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string lower = lowercase(t);
   if (lower == "yes" || lower == "true" || lower == "1") return true;
   if (lower == "no" || lower == "false" || lower == "0") return false;
   reject(column, t, "yes or no (true/false, 1/0)");

@@ -4,6 +4,12 @@
 #include <cctype>
 
 namespace xpusim::core {
+
+std::string lowercase(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
 namespace {
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {

@@ -6,6 +6,9 @@
 
 namespace xpusim::core {
 
+// ASCII lower case: names, generations and yes/no words are matched without regard to case.
+std::string lowercase(std::string s);
+
 // Names from `candidates` closest to `name` (edit distance, then shared prefix), best first.
 // `max_distance` > 0 caps the edit distance (field-name typos are small; catalog names get more room).
 std::vector<std::string> closest_names(std::string_view name, const std::vector<std::string>& candidates,

@@ -117,8 +117,7 @@ MemorySystem MemorySystem::parse(const core::ConfigNode& node, SourceMap& source
   node.expect_keys({"generation", "stacks", "capacity", "pin_rate", "bus_width_bits", "bandwidth"});
   MemorySystemSpec s;
   const core::ConfigNode gen = node.at("generation");
-  std::string g = gen.as_string();
-  std::transform(g.begin(), g.end(), g.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string g = core::lowercase(gen.as_string());
   const auto& known = known_generations();
   if (std::find(known.begin(), known.end(), g) == known.end())
     throw gen.error("a memory generation, " + core::expected_one_of(known));

@@ -60,9 +60,7 @@ class OverrideSet {
     throw core::Error::flag("--set " + path, text, "true or false");
   }
   std::string word(const std::string& path) const {
-    std::string s = by_path_.at(path);
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
+    return core::lowercase(by_path_.at(path));
   }
 
  private:

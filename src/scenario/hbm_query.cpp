@@ -13,15 +13,6 @@
 #include "memory/request_source.hpp"
 
 namespace xpusim::scenario {
-namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-
-}  // namespace
 
 const std::vector<std::pair<const char*, std::string HbmQuery::*>>& hbm_fields() {
   using Q = HbmQuery;
@@ -37,7 +28,7 @@ const std::vector<std::pair<const char*, std::string HbmQuery::*>>& hbm_fields()
 
 HbmSetup resolve_hbm(const memory::TimingCatalog& catalog, const HbmQuery& f) {
   HbmSetup s;
-  const std::string gen = lower(f.generation);
+  const std::string gen = core::lowercase(f.generation);
   if (f.speed_gbps.empty()) {
     for (const auto& t : catalog.sets())
       if (t.generation == gen && (s.set == nullptr || t.pin_rate_bits_per_s > s.set->pin_rate_bits_per_s)) s.set = &t;
@@ -58,7 +49,7 @@ HbmSetup resolve_hbm(const memory::TimingCatalog& catalog, const HbmQuery& f) {
   if (stacks > 64) throw core::Error::flag("--stacks", f.stacks, "at most 64 stacks");
   s.stacks = static_cast<int>(stacks);
 
-  const std::string pat = lower(f.pattern);
+  const std::string pat = core::lowercase(f.pattern);
   if (pat == "stream" || pat == "sequential") s.pattern.kind = memory::PatternKind::kStream;
   else if (pat == "random") s.pattern.kind = memory::PatternKind::kRandom;
   else if (pat == "strided") s.pattern.kind = memory::PatternKind::kStrided;
@@ -86,15 +77,15 @@ HbmSetup resolve_hbm(const memory::TimingCatalog& catalog, const HbmQuery& f) {
     s.pattern.issue_rate_bytes_per_s = rate;
   }
 
-  const std::string page = lower(f.page_policy);
+  const std::string page = core::lowercase(f.page_policy);
   if (page == "open") s.cfg.page_policy = memory::PagePolicy::kOpen;
   else if (page == "closed") s.cfg.page_policy = memory::PagePolicy::kClosed;
   else throw core::Error::flag("--page-policy", f.page_policy, "one of: open, closed");
-  const std::string ref = lower(f.refresh);
+  const std::string ref = core::lowercase(f.refresh);
   if (ref == "per-bank") s.cfg.refresh = memory::RefreshMode::kPerBank;
   else if (ref == "all-bank") s.cfg.refresh = memory::RefreshMode::kAllBank;
   else throw core::Error::flag("--refresh", f.refresh, "one of: per-bank, all-bank");
-  s.cfg.mapping = lower(f.mapping);
+  s.cfg.mapping = core::lowercase(f.mapping);
   memory::AddressMapping::parse(s.cfg.mapping, *s.set, s.stacks, "--mapping");  // validates the flag
   return s;
 }

@@ -525,7 +525,7 @@ SearchResult search_layouts(const scenario::Session& session, const scenario::Sc
             const Candidate& cand = candidates[i];
             Layout l = layout_of(skeletons[cand.skeleton], cand.recompute, cand.zero);
             Layout checked = l;
-            model->check_layout(checked);  // passed in phase 2; resolves dp for the memory
+            model->check_layout(checked);  // passed in phase 2; resolves dp for the memory and timing
             const training::MemoryBreakdown memory = model->memory_of_checked(checked);
             const auto& orders = orders_of(skeletons[cand.skeleton]);
             // The ranking holds layouts, each at its best placement order (orders that time
@@ -533,8 +533,8 @@ SearchResult search_layouts(const scenario::Session& session, const scenario::Sc
             bool any = false;
             Score best_order;
             for (std::size_t o = 0; o < orders.size(); ++o) {
-              l.order = orders[o];
-              const training::StepResult step = model->evaluate(l, *shape_costs[cand.shape], memory);
+              l.order = checked.order = orders[o];
+              const training::StepResult step = model->evaluate(checked, *shape_costs[cand.shape], memory);
               ++acc.timed;
               if (!step.feasible || step.memory.total() > limit) continue;
               ++acc.feasible;

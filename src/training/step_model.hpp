@@ -142,8 +142,9 @@ class StepModel {
 
   StepResult evaluate(const Layout& layout) const;
   StepResult evaluate(const Layout& layout, const ShapeCosts& costs) const;
-  // The same with the layout's memory given (memory_of_checked of it): a search times one layout
-  // in several placement orders, and the order does not change its memory.
+  // The same for a layout check_layout already passed and resolved, with its memory given
+  // (memory_of_checked of it): a search times one checked layout in several placement orders, and
+  // neither the check nor the memory depends on the order.
   StepResult evaluate(const Layout& layout, const ShapeCosts& costs, const MemoryBreakdown& memory) const;
   // Structural check and memory accounting only (see the class contract).
   MemoryFit check_memory(const Layout& layout) const;

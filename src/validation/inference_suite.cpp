@@ -7,6 +7,7 @@
 
 #include "core/csv.hpp"
 #include "core/error.hpp"
+#include "core/suggest.hpp"
 #include "cost/collective.hpp"
 #include "memory/analytical.hpp"
 #include "model/architecture.hpp"
@@ -17,15 +18,11 @@ namespace xpusim::validation {
 
 namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 bool has(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
 
 // GPU as the source names it -> catalog chip and the system whose links it sits on.
 bool map_gpu(const std::string& gpu_text, std::string& chip, std::string& system) {
-  const std::string g = lower(gpu_text);
+  const std::string g = core::lowercase(gpu_text);
   if (has(g, "gh200") || has(g, "h20 ") || has(g, "h20(") || g == "h20" || has(g, "h800") || has(g, "mi250") ||
       has(g, "hopper-generation"))
     return false;
@@ -55,7 +52,7 @@ bool map_gpu(const std::string& gpu_text, std::string& chip, std::string& system
 }
 
 std::string map_model(const std::string& model_text) {
-  const std::string m = lower(model_text);
+  const std::string m = core::lowercase(model_text);
   if (has(m, "llama-2-7b")) return "llama2-7b";
   if (has(m, "llama-2-13b")) return "llama2-13b";
   if (has(m, "llama-2-70b")) return "llama2-70b";
@@ -139,7 +136,7 @@ InferenceRows load_inference_rows(const std::filesystem::path& csv) {
       continue;
     }
     const std::string scen = row.text("scenario");
-    const std::string ds = lower(row.text("dataset"));
+    const std::string ds = core::lowercase(row.text("dataset"));
     if ((scen == "offline" || scen == "online") && prefix != "nim180" ) {
       exclude("request lengths follow a dataset (" + row.text("dataset").substr(0, 30) + ") whose distribution is not shipped");
       continue;
@@ -162,9 +159,9 @@ InferenceRows load_inference_rows(const std::filesystem::path& csv) {
       continue;
     }
     if (prefix == "nim180") r.concurrency = r.batch;
-    const std::string w = lower(row.text("weight_dtype"));
+    const std::string w = core::lowercase(row.text("weight_dtype"));
     r.weights = has(w, "int4") ? "int4" : has(w, "int8") ? "int8" : has(w, "fp8") ? "fp8" : "bf16";
-    r.kv_bytes = has(lower(row.text("kv_dtype")), "fp8") ? 1 : 2;
+    r.kv_bytes = has(core::lowercase(row.text("kv_dtype")), "fp8") ? 1 : 2;
     // NIM's FP8 TensorRT-LLM profiles quantise the KV cache too (the source does not say).
     if (prefix == "nim180" && r.weights == "fp8") r.kv_bytes = 1;
     r.published = to_si(row.number("value"), r.unit);
