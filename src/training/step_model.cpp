@@ -1061,9 +1061,10 @@ MemoryBreakdown StepModel::memory_per_gpu(const Layout& l, const ParamSplit& spl
   // Stage s holds what its schedule leaves in flight, chunk by chunk (an uneven split's chunks
   // hold different layer counts; an embedding-only first chunk holds no layer's activations).
   const bool moe_model = moe_prefix_.back() > 0;
-  std::vector<double> chunk(static_cast<std::size_t>(l.vpp));
+  thread_local std::vector<double> chunk;  // no allocation per call: the search calls this millions of times
   const auto stage_held = [&](int s, double dense_bytes, double moe_bytes) {
     const ChunkCounts& cc = chunk_counts(l);
+    chunk.resize(static_cast<std::size_t>(l.vpp));
     for (int v = 0; v < l.vpp; ++v) {
       const auto& [n_dense, n_moe] = cc.chunks[static_cast<std::size_t>(s) * l.vpp + v];
       chunk[static_cast<std::size_t>(v)] = n_dense * dense_bytes + n_moe * moe_bytes;
