@@ -310,7 +310,8 @@ struct Simulator::Impl {
     if (bk.open_row == static_cast<std::int64_t>(a.row) && bk.hits[m]++ == 0) pc.hit_order[m][a.bank] = age_key(e[i].order, a.bank);
     ++pc.queued[m];
     set_bits(pc, a.bank, m);
-    update_mode(pc);
+    // The mode is kept up to date at every count change, so one more read cannot start a drain.
+    if (write || pc.writing) update_mode(pc);
   }
 
   void complete(std::uint32_t req, std::uint64_t done) {
@@ -772,13 +773,19 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
   // share no timing rule, and a piece only waits for its own PC's queue); the PCs of a channel
   // run together, coupled through its command buses.
   constexpr std::uint64_t kEpoch = 64;
+  // Returns the arrival of the first waiting piece when it is still to come (an event), else kNever.
   const auto admit = [&](std::size_t q, std::uint64_t now) {
     auto& pc = s.pcs[q];
     bool admitted = false;
+    std::uint64_t arrival = kNever;
     while (wait_head[q] != kEnd) {
       const std::uint32_t i = wait_head[q];
       const Piece& pp = pieces[i];
-      if (pc.queued[pp.write] >= s.cap[pp.write] || pp.arrival > now) break;
+      if (pp.arrival > now) {
+        arrival = pp.arrival;
+        break;
+      }
+      if (pc.queued[pp.write] >= s.cap[pp.write]) break;
       s.enqueue(q, pp.a, pp.bursts, pp.write != 0, pp.req);
       wait_head[q] = pp.next;
       // The next piece was written many epochs ago and left the L1 cache since; fetch it now,
@@ -791,6 +798,7 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
     if (wait_head[q] == kEnd) wait_tail[q] = kEnd;
     // enqueue() lowered the PC's column/row bounds to the new entries' ready times.
     if (admitted) wake[q] = std::min(wake[q], std::max(now + 1, std::min(pc.col_next, pc.row_next)));
+    return arrival;
   };
   std::uint64_t t0 = 0;
   for (;;) {
@@ -828,12 +836,10 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
     // One step of PC p at `now`; returns its next event (>= t1: done for this epoch).
     const auto visit = [&](std::size_t p, std::uint64_t now) __attribute__((always_inline)) {
       if (wake[p] <= now) wake[p] = s.step(p, now);
-      admit(p, now);
-      std::uint64_t next = wake[p];
       // A waiting piece that has arrived waits for queue space, which only a step frees (and
       // admit() follows every step), so only a future arrival is an event.
-      if (wait_head[p] != kEnd && pieces[wait_head[p]].arrival > now) next = std::min(next, pieces[wait_head[p]].arrival);
-      return next;
+      const std::uint64_t arrival = admit(p, now);
+      return std::min(wake[p], arrival);
     };
     for (std::size_t c = 0; c < s.buses.size(); ++c) {
       const std::size_t p0 = c * static_cast<std::size_t>(s.pcs_per_channel);
@@ -847,11 +853,17 @@ SimResult Simulator::run(RequestSource& source, const core::ProgressFn& progress
         // The two PCs of a channel share its command buses: their steps interleave in cycle
         // order (at a tie the PC that did not issue the last row command goes first), so each
         // sees the other's bus use up to that cycle.
-        std::uint64_t now[2] = {t0, t0};
-        while (now[0] < t1 || now[1] < t1) {
-          const int i = now[1] < now[0] || (now[1] == now[0] && s.buses[c].row_last == p0) ? 1 : 0;
-          const std::uint64_t next = visit(p0 + static_cast<std::size_t>(i), now[i]);
-          now[i] = next >= t1 ? kNever : std::max(next, now[i] + 1);
+        // Each PC's next visit in a register of its own (an array indexed by the chosen PC lives in
+        // memory); a PC done for the epoch is at kNever.
+        const auto advance = [&](std::size_t p, std::uint64_t& now) __attribute__((always_inline)) {
+          const std::uint64_t next = visit(p, now);
+          now = next >= t1 ? kNever : std::max(next, now + 1);
+        };
+        const Impl::Bus& bus = s.buses[c];
+        std::uint64_t now0 = t0, now1 = t0;
+        while (std::min(now0, now1) < t1) {
+          if (now1 < now0 || (now1 == now0 && bus.row_last == p0)) advance(p0 + 1, now1);
+          else advance(p0, now0);
         }
       }
       for (std::size_t p = p0; p < p0 + static_cast<std::size_t>(s.pcs_per_channel); ++p) {
