@@ -46,6 +46,7 @@ training::Layout effective_layout(const Session& session, const Scenario& s) {
     l.framework.overlap_tp_comm = l.framework.overlap_tp_comm || tp_overlap;
   }
   if (s.grad_reduce_bytes > 0) l.framework.grad_reduce_bytes = s.grad_reduce_bytes;
+  if (s.optimizer_state_bytes > 0) l.framework.optimizer_state_bytes = s.optimizer_state_bytes;
   return l;
 }
 

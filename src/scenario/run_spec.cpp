@@ -174,6 +174,13 @@ std::vector<RunField> build_training_fields() {
                          const std::size_t i = choice(v, {"stack", "fp32", "bf16"});
                          s.grad_reduce_bytes = i == 0 ? 0.0 : i == 1 ? 4.0 : 2.0;
                        }});
+  f.push_back(RunField{"optimizer_state", "--optimizer-state", FieldType::kChoice, "", "stack", false, false,
+                       {"stack", "fp32", "bf16"},
+                       "Adam state precision: master weights, momentum and variance (stack: the stack's default)",
+                       [](const FieldValue& v, Scenario& s) {
+                         const std::size_t i = choice(v, {"stack", "fp32", "bf16"});
+                         s.optimizer_state_bytes = i == 0 ? 0.0 : i == 1 ? 12.0 : 6.0;
+                       }});
   f.push_back(toggle("tp_overlap", "--tp-overlap", false, "Hide TP collectives behind GEMMs (userbuffers-style overlap)",
                      [](Layout& l, bool on) { l.framework.overlap_tp_comm = on; }));
   f.push_back(toggle("cp_overlap", "--no-cp-overlap", true,

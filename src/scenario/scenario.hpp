@@ -23,6 +23,7 @@ struct Scenario {
   training::Layout layout;
   std::string stack;             // software stack by name or YAML file; empty: the layout's own
   double grad_reduce_bytes = 0;  // gradient reduction precision override (4 fp32, 2 bf16); 0: the stack's
+  double optimizer_state_bytes = 0;  // Adam state precision override (12 fp32, 6 bf16); 0: the stack's
   std::shared_ptr<const model::Architecture> architecture;
   std::shared_ptr<const hardware::System> system_spec;
 };

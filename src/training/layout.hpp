@@ -34,6 +34,10 @@ struct FrameworkOptions {
   bool flash_attention = true;       // no s^2 score matrices stored
   bool fused_grad_accumulation = true;  // wgrad GEMMs accumulate into fp32 main grads directly
   double grad_reduce_bytes = 4;      // bytes per gradient element reduced (fp32 main grads)
+  // Adam state per parameter: master weights, momentum and variance, 4 bytes each in fp32
+  // (ZeRO paper's K = 12); 6 when the optimizer keeps them in bf16 (apex DistributedFusedAdam
+  // dtype: bf16, as NeMo's Nemotron-4 340B recipe runs it).
+  double optimizer_state_bytes = 12;
 };
 
 // The software stack's physics (data/stacks/NAME.yaml, training/stack.hpp loads it): what it fuses,
@@ -69,6 +73,7 @@ struct StackOptions {
   // Bytes kept per logit element for the loss backward (bf16 logits + fp32 softmax = 6).
   double loss_saved_bytes = 6;
   double grad_reduce_bytes = 4;  // gradient reduction precision of the stack by default
+  double optimizer_state_bytes = 12;  // Adam state precision of the stack by default (12 fp32, 6 bf16)
   bool tp_comm_overlap = false;  // TP collectives hidden behind GEMMs by default (userbuffers)
   // Time of the stack's attention kernel relative to the FlashAttention-2 kernel the chip's
   // attention calibration was fitted on (1: FA2-class, e.g. cuDNN/TE fused attention; FA1 or

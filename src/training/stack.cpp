@@ -38,7 +38,7 @@ StackOptions parse_stack(const core::ConfigNode& root, std::string name) {
   if (!root.is_map()) throw root.error("a map of stack parameters");
   root.expect_keys({"name", "kind", "display_name", "unfused_passes", "loss_extra_bytes", "launch_overhead",
                     "comm_sm_share", "step_overhead", "optimizer_passes", "fsdp_prefetch",
-                    "activation_fragmentation", "loss_saved_bytes", "grad_reduce_dtype", "tp_comm_overlap", "attention_time_factor", "allocator_reserve"});
+                    "activation_fragmentation", "loss_saved_bytes", "grad_reduce_dtype", "optimizer_state_dtype", "tp_comm_overlap", "attention_time_factor", "allocator_reserve"});
   if (const auto k = root.find("kind"); k && k->as_string() != "stack") throw k->error("stack");
   if (const auto n = root.find("name")) s.name = n->as_string();
   const auto get = [&](std::string_view key, auto&& read) {
@@ -70,6 +70,8 @@ StackOptions parse_stack(const core::ConfigNode& root, std::string name) {
   get("activation_fragmentation", [&](const core::ConfigNode& n) { s.activation_fragmentation = non_negative(n); });
   get("loss_saved_bytes", [&](const core::ConfigNode& n) { s.loss_saved_bytes = non_negative(n); });
   get("grad_reduce_dtype", [&](const core::ConfigNode& n) { s.grad_reduce_bytes = dtype_bytes(n); });
+  // Master weights, momentum and variance: three values per parameter.
+  get("optimizer_state_dtype", [&](const core::ConfigNode& n) { s.optimizer_state_bytes = 3 * dtype_bytes(n); });
   get("attention_time_factor", [&](const core::ConfigNode& n) {
     s.attention_time_factor = n.as_double();
     if (!(s.attention_time_factor > 0)) throw n.error("a positive time factor");
@@ -85,6 +87,7 @@ StackOptions parse_stack(const core::ConfigNode& root, std::string name) {
 void apply_stack(Layout& layout, const StackOptions& stack) {
   layout.stack = stack;
   layout.framework.grad_reduce_bytes = stack.grad_reduce_bytes;
+  layout.framework.optimizer_state_bytes = stack.optimizer_state_bytes;
   layout.framework.overlap_tp_comm = stack.tp_comm_overlap;
 }
 

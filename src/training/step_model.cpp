@@ -23,10 +23,12 @@ using hardware::ParamDecl;
 
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 // Mixed-precision Adam, ZeRO paper (Rajbhandari et al. 2020, Sec. 3.1): 2 bytes of bf16
-// weights, 2 of bf16 gradients and K = 12 of fp32 master weights, momentum and variance.
-constexpr double kWeightBytes = 2, kGradBytes = 2, kOptimizerBytes = 12;
-// Adam step per parameter: read fp32 master, m, v and grad, write master, m, v and the bf16 copy.
-constexpr double kAdamRead = 16, kAdamWrite = 14;
+// weights, 2 of bf16 gradients and K bytes of optimizer state (FrameworkOptions::
+// optimizer_state_bytes: 12 for fp32 master weights, momentum and variance).
+constexpr double kWeightBytes = 2, kGradBytes = 2;
+// Adam step per parameter: read the state and the fp32 main grad, write the state and the bf16
+// weight copy (16 and 14 bytes with fp32 state).
+constexpr double kAdamGradRead = 4, kAdamWeightWrite = 2;
 
 std::string gib(double bytes) {
   char buf[32];
@@ -945,7 +947,9 @@ void StepModel::optimizer_time(const Layout& l, const Groups& g, const Stages& s
   const double dense_shard = l.zero >= 1 ? static_cast<double>(g.dp.size) : 1.0;
   const double expert_shard = l.zero >= 1 ? static_cast<double>(g.edp.size) : 1.0;
   const double owned = s.crit.dense_params / dense_shard + s.crit.expert_params / expert_shard;
-  r.time.optimizer = l.stack.optimizer_passes * cost_->memory_bound(kAdamRead * owned, kAdamWrite * owned).time_s;
+  const double state = l.framework.optimizer_state_bytes;
+  r.time.optimizer = l.stack.optimizer_passes *
+                     cost_->memory_bound((state + kAdamGradRead) * owned, (state + kAdamWeightWrite) * owned).time_s;
   r.time.other += l.stack.step_overhead_s;
 }
 
@@ -1046,7 +1050,7 @@ MemoryBreakdown StepModel::memory_per_gpu(const Layout& l, const ParamSplit& spl
     const double p_sharded3 = pdn / (l.zero >= 3 ? dense_shard : 1.0) + pex / (l.zero >= 3 ? expert_shard : 1.0);
     mb.weights = (kWeightBytes + fp8_copy) * p_sharded3;
     mb.gradients = kGradBytes * (pdn / (l.zero >= 2 ? dense_shard : 1.0) + pex / (l.zero >= 2 ? expert_shard : 1.0));
-    mb.optimizer = kOptimizerBytes * (pdn / dense_shard + pex / expert_shard);
+    mb.optimizer = l.framework.optimizer_state_bytes * (pdn / dense_shard + pex / expert_shard);
     double working = 0;  // one layer's full activations while it is recomputed
     if (l.recompute == Recompute::kFull)
       working = std::max(act.full_dense, s.moe_layers > 0 ? act.full_moe : 0.0);

@@ -46,6 +46,7 @@ training::StepResult run_case(const training::StepModel& model, const StackRun& 
                               const training::StackOptions& stack) {
   std::vector<Recompute> modes;
   if (run.recompute == "full") modes = {Recompute::kFull};
+  else if (run.recompute == "selective") modes = {Recompute::kSelective};
   else if (run.recompute == "none") modes = {Recompute::kNone};
   else modes = {Recompute::kNone, Recompute::kSelective, Recompute::kFull};
   training::StepResult r;
@@ -58,9 +59,10 @@ training::StepResult run_case(const training::StepModel& model, const StackRun& 
 
 core::ValidationSuite stack_suite(const hardware::Catalog& catalog, const memory::TimingCatalog& timings,
                                   const std::filesystem::path& data_dir, const std::string& prefix,
-                                  const std::string& stack_name) {
+                                  const std::string& stack_name, const char* recipes = nullptr) {
   core::ValidationSuite suite;
-  const auto runs = load_stack_runs(data_dir / "validation" / "training_runs.csv", prefix);
+  auto runs = load_stack_runs(data_dir / "validation" / "training_runs.csv", prefix);
+  if (recipes != nullptr) apply_recipes(runs, data_dir / "validation" / recipes);
   const auto stack = training::load_stack(stack_name, data_dir);
   for (const auto& run : runs) {
     const char* sys = system_of(run);
@@ -72,9 +74,11 @@ core::ValidationSuite stack_suite(const hardware::Catalog& catalog, const memory
     c.stack = stack.name;
     char desc[280];
     std::snprintf(desc, sizeof desc,
-                  "%s seq %lld, %lld x %s, tp%d pp%d vp%d cp%d, mbs %lld gbs %lld; recompute %s, memory %.1f of %.1f GiB",
+                  "%s seq %lld, %lld x %s, tp%d pp%d vp%d cp%d, mbs %lld gbs %lld; recompute %s, %s Adam state, memory "
+                  "%.1f of %.1f GiB",
                   run.model.c_str(), run.seq_len, run.gpus, run.gpu.c_str(), run.tp, run.pp, run.vp, run.cp,
                   run.micro_batch, run.global_batch, training::recompute_name(r.layout.recompute),
+                  r.layout.framework.optimizer_state_bytes >= 12 ? "fp32" : "bf16",
                   r.memory.total() / 1073741824.0, r.memory_capacity_bytes / 1073741824.0);
     c.description = r.feasible ? desc : std::string(desc) + " (does not fit: " + r.reason + ")";
     c.unit = "tokens/s/GPU";
@@ -118,8 +122,8 @@ std::vector<StackRun> load_stack_runs(const std::filesystem::path& csv, const st
     r.global_batch = t.integer("global_batch_size");
     r.micro_batch = t.integer_or("micro_batch_size", 0);
     r.recompute = t.text("recompute");
-    if (!r.recompute.empty() && r.recompute != "full" && r.recompute != "none")
-      throw core::Error(t.where(), "recompute", r.recompute, "full, none or empty");
+    if (!r.recompute.empty() && r.recompute != "full" && r.recompute != "selective" && r.recompute != "none")
+      throw core::Error(t.where(), "recompute", r.recompute, "full, selective, none or empty");
     const auto dtype = core::parse_dtype(t.text("dtype"));
     if (!dtype) throw core::Error(t.where(), "dtype", t.text("dtype"), "a dtype such as bf16 or fp8");
     r.dtype = *dtype;
@@ -132,6 +136,24 @@ std::vector<StackRun> load_stack_runs(const std::filesystem::path& csv, const st
   }
   if (runs.empty()) throw core::Error(core::SourceLocation{table.file(), 2, 0}, "case_id", prefix, "rows with this prefix");
   return runs;
+}
+
+void apply_recipes(std::vector<StackRun>& runs, const std::filesystem::path& csv) {
+  const auto table = core::CsvTable::load(csv);
+  table.require_columns({"model", "recompute", "optimizer_state", "source"});
+  for (const auto& t : table.rows()) {
+    const auto& recompute = t.text("recompute");
+    if (recompute != "full" && recompute != "selective" && recompute != "none")
+      throw core::Error(t.where(), "recompute", recompute, "full, selective or none");
+    const auto& state = t.text("optimizer_state");
+    if (state != "fp32" && state != "bf16") throw core::Error(t.where(), "optimizer_state", state, "fp32 or bf16");
+    if (t.text("source").empty()) throw core::Error(t.where(), "source", "", "the recipe file and keys read");
+    for (auto& run : runs) {
+      if (run.model != t.text("model")) continue;
+      if (run.recompute.empty()) run.recompute = recompute;
+      run.optimizer_state = state;
+    }
+  }
 }
 
 model::Architecture stack_run_architecture(const StackRun& run) {
@@ -192,6 +214,8 @@ training::Layout stack_run_layout(const StackRun& run, const training::StackOpti
   // Composer's FSDP mixed precision: PURE reduces bf16 gradients, DEFAULT fp32 (the notes say which).
   if (run.notes.find("MP mode PURE") != std::string::npos) l.framework.grad_reduce_bytes = 2;
   if (run.notes.find("MP mode DEFAULT") != std::string::npos) l.framework.grad_reduce_bytes = 4;
+  if (run.optimizer_state == "bf16") l.framework.optimizer_state_bytes = 6;
+  if (run.optimizer_state == "fp32") l.framework.optimizer_state_bytes = 12;
   return l;
 }
 
@@ -211,12 +235,14 @@ core::ValidationSuite fsdp_a100_suite(const hardware::Catalog& catalog, const me
 
 core::ValidationSuite nemo2407_suite(const hardware::Catalog& catalog, const memory::TimingCatalog& timings,
                                      const std::filesystem::path& data_dir) {
-  auto suite = stack_suite(catalog, timings, data_dir, "T-NEMO2407", "nemo");
+  auto suite = stack_suite(catalog, timings, data_dir, "T-NEMO2407", "nemo", "nemo_recipes.csv");
   suite.name = "nemo2407";
   suite.description =
       "NVIDIA NeMo 24.07 performance summary, DGX-H100 FP8 pre-training (GPT-3 5B/20B/175B, Llama 2 7B/13B/70B, "
       "Llama 3 8B/70B, Nemotron 8B/22B/340B) with the published TP/PP/VP/CP/MBS/GBS, distributed optimizer, "
-      "tokens/s per GPU. Not published: recomputation, taken as the least that fits. Stack nemo; dgx-h100's "
+      "tokens/s per GPU. Not published: recomputation and optimizer-state precision, taken from NVIDIA's NeMo "
+      "launcher recipe of the model (data/validation/nemo_recipes.csv), else the least recomputation that fits. "
+      "Stack nemo; dgx-h100's "
       "sustained_clock_fraction fitted on the calibration rows (odd-numbered runs), the even ones held out.";
   suite.tolerance = "held-out mean |error| <= 8%, every held-out row within 20%";
   return suite;

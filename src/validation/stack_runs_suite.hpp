@@ -21,7 +21,8 @@ struct StackRun {
   long long layers = 0, hidden = 0, ffn = 0, heads = 0, kv_heads = 0, vocab = 0, seq_len = 0;
   long long gpus = 0, global_batch = 0, micro_batch = 0;
   int tp = 1, pp = 1, vp = 1, cp = 1;
-  std::string recompute;  // as published: "full", "none" or empty (not stated)
+  std::string recompute;  // as published or as the recipe sets it: "full", "selective", "none" or empty (not stated)
+  std::string optimizer_state;  // Adam state precision the recipe sets: "fp32", "bf16" or empty (the stack's)
   core::Dtype dtype = core::Dtype::kBf16;
   bool fsdp = false;  // zero_stage names FSDP FULL_SHARD
   double tokens_per_s_per_gpu = 0;
@@ -32,6 +33,12 @@ struct StackRun {
 // missing column, a malformed number, an unknown dtype or role is a core::Error naming file:line
 // and the column.
 std::vector<StackRun> load_stack_runs(const std::filesystem::path& csv, const std::string& prefix);
+
+// Fills what the stack's published training recipe of each model sets and the rows do not state
+// (recomputation where empty, optimizer-state precision) from `csv` (columns model, recompute,
+// optimizer_state, source; data/validation/nemo_recipes.csv). Contract: a bad value is a
+// core::Error naming file:line and the column.
+void apply_recipes(std::vector<StackRun>& runs, const std::filesystem::path& csv);
 
 // The architecture a row describes (MPT, GPT-3, Llama or Nemotron family, by the model name).
 model::Architecture stack_run_architecture(const StackRun& run);

@@ -120,6 +120,7 @@ TEST(TrainCommand, StackSplitAndAutoMicroBatchAreReported) {
   auto j = json::parse(r.out);
   EXPECT_EQ(j["parallelism"]["stack"], "pytorch-fsdp");
   EXPECT_EQ(j["parallelism"]["grad_reduce"], "bf16");
+  EXPECT_EQ(j["parallelism"]["optimizer_state"], "fp32");  // the stack's
   EXPECT_EQ(j["parallelism"]["micro_batch_auto"], true);  // --micro-batch not given
   EXPECT_EQ(j["parallelism"]["pipeline_layers"], "20,20,20,20");
   r = test::run_cli(train({"--micro-batch", "2", "--pipeline-layers", "19,21,21,19"}));
@@ -129,6 +130,21 @@ TEST(TrainCommand, StackSplitAndAutoMicroBatchAreReported) {
   EXPECT_EQ(j["parallelism"]["micro_batch_auto"], false);
   EXPECT_EQ(j["parallelism"]["micro_batch"], 2);
   EXPECT_EQ(j["parallelism"]["pipeline_layers"], "19,21,21,19");
+}
+
+TEST(TrainCommand, OptimizerStatePrecisionIsAFlag) {
+  auto r = test::run_cli(train({"--optimizer-state", "bf16", "--micro-batch", "1"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = json::parse(r.out);
+  EXPECT_EQ(j["parallelism"]["optimizer_state"], "bf16");
+  const double bf16 = j["memory_breakdown"]["optimizer_bytes"].get<double>();
+  r = test::run_cli(train({"--micro-batch", "1"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NEAR(json::parse(r.out)["memory_breakdown"]["optimizer_bytes"].get<double>(), 2 * bf16, 1.0);
+  r = test::run_cli(train({"--optimizer-state", "fp8"}));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--optimizer-state"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("fp8"), std::string::npos) << r.err;
 }
 
 TEST(TrainCommand, BadStackAndPipelineLayersAreErrors) {

@@ -39,6 +39,7 @@ TEST(Stack, MegatronCoreFileEqualsTheDefaults) {
   EXPECT_EQ(s.activation_fragmentation, d.activation_fragmentation);
   EXPECT_EQ(s.loss_saved_bytes, d.loss_saved_bytes);
   EXPECT_EQ(s.grad_reduce_bytes, d.grad_reduce_bytes);
+  EXPECT_EQ(s.optimizer_state_bytes, d.optimizer_state_bytes);
   EXPECT_EQ(s.tp_comm_overlap, d.tp_comm_overlap);
   EXPECT_EQ(s.attention_time_factor, d.attention_time_factor);
   EXPECT_EQ(s.allocator_reserve_bytes, d.allocator_reserve_bytes);
@@ -138,6 +139,23 @@ TEST(Stack, Bf16GradientReductionMovesHalfTheBytes) {
   EXPECT_LT(m.evaluate(l).dp_reduce_s, 0.6 * fp32);
 }
 
+// bf16 Adam state (master, m, v: 6 bytes per parameter instead of 12) halves the optimizer's
+// memory on every GPU and shortens its memory-bound step (10 + 8 bytes moved instead of 16 + 14).
+TEST(Stack, Bf16OptimizerStateHalvesItsMemoryAndShortensTheStep) {
+  const auto m = make("llama3-8b", "dgx-h100");
+  Layout l = make_layout(64, 1, 1, 1, 1, 4096, 64, 1);
+  const auto fp32 = m.evaluate(l);
+  l.framework.optimizer_state_bytes = 6;
+  const auto bf16 = m.evaluate(l);
+  ASSERT_TRUE(fp32.feasible && bf16.feasible);
+  EXPECT_NEAR(bf16.memory.optimizer, fp32.memory.optimizer / 2, 1.0);
+  EXPECT_DOUBLE_EQ(bf16.memory.weights, fp32.memory.weights);
+  EXPECT_LT(bf16.time.optimizer, fp32.time.optimizer * 0.7);
+  EXPECT_GT(bf16.time.optimizer, fp32.time.optimizer * 0.5);
+  const auto nemo = load_stack("nemo", kData);
+  EXPECT_EQ(nemo.optimizer_state_bytes, 12);  // fp32 unless a recipe says otherwise
+}
+
 TEST(Stack, AllocatorReserveAndLossBytesAreMemory) {
   const auto m = make("llama3-8b", "dgx-h100");
   auto s = neutral();
@@ -161,6 +179,9 @@ TEST(Stack, BadFilesAndNamesAreErrors) {
   EXPECT_NE(bad("unfused_pases: 1\n").find("unfused_passes"), std::string::npos);
   EXPECT_NE(bad("unfused_passes: {value: -1, source: x}\n").find("expected a number >= 0"), std::string::npos);
   EXPECT_NE(bad("grad_reduce_dtype: fp16x\n").find("expected fp32 or bf16"), std::string::npos);
+  EXPECT_NE(bad("optimizer_state_dtype: {value: fp8, source: x}\n").find("expected fp32 or bf16, got \"fp8\""),
+            std::string::npos)
+      << bad("optimizer_state_dtype: {value: fp8, source: x}\n");
   EXPECT_NE(bad("comm_sm_share: 1.5\n").find("expected a fraction in [0, 1)"), std::string::npos);
   EXPECT_NE(bad("launch_overhead: fast\n").find("launch_overhead"), std::string::npos);
   try {
