@@ -20,7 +20,7 @@ training::StepResult step_at(const scenario::Session& session, const FleetRunReq
                              const std::shared_ptr<const hardware::System>& system, long long gpus) {
   if (!r.layout_given)
     return best_training_layout(session, arch, system, gpus, r.scenario.layout.seq_len, r.scenario.layout.global_batch);
-  auto layout = r.scenario.layout;
+  auto layout = scenario::effective_layout(session, r.scenario);  // the stack and precision flags too
   layout.gpus = gpus;
   if (gpus != r.scenario.layout.gpus) layout.dp = 0;  // the sweep re-derives dp
   return session.step_model(arch, system)->evaluate(layout);

@@ -216,7 +216,8 @@ SearchResult search_layouts(const scenario::Session& session, const scenario::Sc
   const auto arch = scenario::resolve_architecture(session, scenario);
   const auto system = scenario::resolve_system(session, scenario);
   const auto model = session.step_model(arch, system);
-  const Layout& base = scenario.layout;
+  // The stack and the precision flags change what fits and how fast: prune and rank under them.
+  const Layout base = scenario::effective_layout(session, scenario);
   const double capacity = system->chip().memory().capacity_bytes();
   const double limit = options.max_memory_fraction * capacity;
 

@@ -23,10 +23,11 @@ double non_negative(const core::ConfigNode& n) {
   return v;
 }
 
+// Only the two the outputs name (grad_reduce / optimizer_state: "fp32" or "bf16").
 double dtype_bytes(const core::ConfigNode& n) {
   const std::string t = n.as_string();
   if (t == "fp32") return 4;
-  if (t == "bf16" || t == "fp16") return 2;
+  if (t == "bf16") return 2;
   throw n.error("fp32 or bf16");
 }
 

@@ -1,7 +1,9 @@
 #include "validation/stack_runs_suite.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <set>
 
 #include "core/csv.hpp"
 #include "core/error.hpp"
@@ -141,7 +143,14 @@ std::vector<StackRun> load_stack_runs(const std::filesystem::path& csv, const st
 void apply_recipes(std::vector<StackRun>& runs, const std::filesystem::path& csv) {
   const auto table = core::CsvTable::load(csv);
   table.require_columns({"model", "recompute", "optimizer_state", "source"});
+  std::set<std::string> seen;
   for (const auto& t : table.rows()) {
+    // A misspelt or repeated model would silently leave its runs on the defaults.
+    const auto& model = t.text("model");
+    if (model.empty()) throw core::Error(t.where(), "model", "", "the model name the runs use");
+    if (!seen.insert(model).second) throw core::Error(t.where(), "model", model, "one row per model");
+    if (std::none_of(runs.begin(), runs.end(), [&](const StackRun& r) { return r.model == model; }))
+      throw core::Error(t.where(), "model", model, "a model that runs of the suite use");
     const auto& recompute = t.text("recompute");
     if (recompute != "full" && recompute != "selective" && recompute != "none")
       throw core::Error(t.where(), "recompute", recompute, "full, selective or none");
@@ -149,7 +158,7 @@ void apply_recipes(std::vector<StackRun>& runs, const std::filesystem::path& csv
     if (state != "fp32" && state != "bf16") throw core::Error(t.where(), "optimizer_state", state, "fp32 or bf16");
     if (t.text("source").empty()) throw core::Error(t.where(), "source", "", "the recipe file and keys read");
     for (auto& run : runs) {
-      if (run.model != t.text("model")) continue;
+      if (run.model != model) continue;
       if (run.recompute.empty()) run.recompute = recompute;
       run.optimizer_state = state;
     }

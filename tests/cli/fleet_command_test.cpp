@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -71,6 +72,34 @@ TEST(FleetCommand, PlotWritesAnSvg) {
   EXPECT_EQ(text.str().rfind("<svg", 0), 0u);
   EXPECT_NE(text.str().find("fastest with failures"), std::string::npos);
   EXPECT_EQ(nlohmann::json::parse(r.out)["sweep"].size(), 3u);
+}
+
+// Every point of the GPU sweep runs under the given stack and precision flags, and picks the
+// micro-batch when none is given, as train does.
+TEST(FleetCommand, SweepPointsKeepTheStack) {
+  const std::vector<std::string> flags{"--model", "llama3-8b", "--system", "dgx-h100", "--tp", "2", "--stack", "nemo",
+                                       "--optimizer-state", "bf16", "--seq-len", "4096", "--global-batch", "256"};
+  const auto svg = test::write_temp_file("stack_sweep.svg", "");
+  std::vector<std::string> args{"run", "--gpus", "64", "--tokens", "1e11", "--trials", "10", "--plot", svg,
+                                "--plot-gpus", "64,128", "--format", "json"};
+  args.insert(args.end(), flags.begin(), flags.end());
+  const auto r = fleet(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto sweep = nlohmann::json::parse(r.out)["sweep"];
+  ASSERT_EQ(sweep.size(), 2u);
+  EXPECT_GT(nlohmann::json::parse(r.out)["layout"]["micro_batch"].get<int>(), 1);  // chosen, not assumed 1
+  std::vector<std::string> train{"train", "--gpus", "128", "--format", "json"};
+  train.insert(train.end(), flags.begin(), flags.end());
+  const auto t = test::run_cli(train);
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_NEAR(sweep[1]["tokens_per_s"].get<double>(), nlohmann::json::parse(t.out)["tokens_per_s"].get<double>(), 1e-6)
+      << "the 128-GPU sweep point is not what train predicts under the same stack";
+  std::vector<std::string> plain{"train", "--gpus", "128", "--format", "json", "--model", "llama3-8b", "--system",
+                                 "dgx-h100", "--tp", "2", "--seq-len", "4096", "--global-batch", "256"};
+  const auto u = test::run_cli(plain);
+  ASSERT_EQ(u.exit_code, 0) << u.err;
+  EXPECT_GT(std::abs(sweep[1]["tokens_per_s"].get<double>() / nlohmann::json::parse(u.out)["tokens_per_s"].get<double>() - 1), 0.01)
+      << "the stack moves nothing here, so this test cannot tell";
 }
 
 TEST(FleetCommand, RunInputErrors) {

@@ -42,6 +42,25 @@ TEST(SearchCommand, JsonHasCountsAndRankedTrainRecords) {
   EXPECT_GE(j["reference"]["rank"].get<long long>(), 1);
 }
 
+// The search prunes and ranks under the stack and precision flags, not only its winners: a bf16
+// Adam state lets Llama 3 405B on 128 H100 run without the full recomputation fp32 state needs.
+TEST(SearchCommand, OptimizerStatePrecisionChangesWhatFits) {
+  const auto best = [](const std::string& state) {
+    const auto r = test::run_cli({"train", "--search", "--model", "llama3-405b", "--system", "dgx-h100", "--gpus", "128",
+                                  "--seq-len", "4096", "--global-batch", "32", "--tp", "8", "--pp", "8", "--vpp", "1",
+                                  "--cp", "1", "--micro-batch", "1", "--zero", "1", "--dtype", "fp8", "--stack", "nemo",
+                                  "--optimizer-state", state, "--format", "json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out);
+  };
+  const auto fp32 = best("fp32"), bf16 = best("bf16");
+  EXPECT_EQ(fp32["results"][0]["parallelism"]["recompute"], "full");
+  EXPECT_EQ(bf16["results"][0]["parallelism"]["recompute"], "none");
+  EXPECT_EQ(bf16["results"][0]["parallelism"]["optimizer_state"], "bf16");
+  EXPECT_LT(bf16["pruned_memory"].get<long long>(), fp32["pruned_memory"].get<long long>());
+  EXPECT_GT(bf16["results"][0]["tokens_per_s"].get<double>(), 1.2 * fp32["results"][0]["tokens_per_s"].get<double>());
+}
+
 TEST(SearchCommand, NothingFitsExitsOne) {
   const auto r = test::run_cli({"train", "--search", "--model", "llama3-70b", "--system", "dgx-h100", "--gpus", "8",
                                 "--seq-len", "4096", "--global-batch", "16", "--format", "json"});

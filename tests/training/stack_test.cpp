@@ -182,6 +182,9 @@ TEST(Stack, BadFilesAndNamesAreErrors) {
   EXPECT_NE(bad("optimizer_state_dtype: {value: fp8, source: x}\n").find("expected fp32 or bf16, got \"fp8\""),
             std::string::npos)
       << bad("optimizer_state_dtype: {value: fp8, source: x}\n");
+  // fp16 is refused rather than reported as bf16 (the outputs name only fp32 and bf16).
+  EXPECT_NE(bad("optimizer_state_dtype: fp16\n").find("expected fp32 or bf16, got \"fp16\""), std::string::npos);
+  EXPECT_NE(bad("grad_reduce_dtype: fp16\n").find("expected fp32 or bf16, got \"fp16\""), std::string::npos);
   EXPECT_NE(bad("comm_sm_share: 1.5\n").find("expected a fraction in [0, 1)"), std::string::npos);
   EXPECT_NE(bad("launch_overhead: fast\n").find("launch_overhead"), std::string::npos);
   try {

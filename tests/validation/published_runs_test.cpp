@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.hpp"
@@ -71,11 +72,11 @@ TEST(PublishedRuns, Nemo2407HeldOutRowsWithinTolerance) {
   expect_stack_suite(suite, 12, "nemo", 0);
   EXPECT_TRUE(suite.passed) << suite.failure;
   // Nemotron-4 340B as its recipe runs it: selective recomputation, bf16 Adam state.
-  for (const auto& c : suite.cases) {
-    if (c.id == "T-NEMO2407-10a") {
-      EXPECT_NE(c.description.find("recompute selective, bf16 Adam state"), std::string::npos) << c.description;
-    }
-  }
+  const auto nemotron = std::find_if(suite.cases.begin(), suite.cases.end(),
+                                     [](const auto& c) { return c.id == "T-NEMO2407-10a"; });
+  ASSERT_NE(nemotron, suite.cases.end());
+  EXPECT_NE(nemotron->description.find("recompute selective, bf16 Adam state"), std::string::npos)
+      << nemotron->description;
 }
 
 TEST(PublishedRuns, RecipesFillWhatRowsDoNotStateAndRejectBadValues) {
@@ -93,16 +94,23 @@ TEST(PublishedRuns, RecipesFillWhatRowsDoNotStateAndRejectBadValues) {
   EXPECT_EQ(runs[1].optimizer_state, "fp32");
   const auto l = stack_run_layout(runs[0], training::StackOptions{}, training::Recompute::kSelective);
   EXPECT_EQ(l.framework.optimizer_state_bytes, 6);
-  try {
-    apply_recipes(runs, test::write_temp_file("stack_runs/bad_recipes.csv",
-                                              "model,recompute,optimizer_state,source\n"
-                                              "gpt3-5b,none,fp16,launcher yaml\n"));
-    FAIL() << "no error";
-  } catch (const core::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("bad_recipes.csv:2"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("optimizer_state: expected fp32 or bf16, got \"fp16\""), std::string::npos)
-        << e.what();
-  }
+  const auto refused = [&](const std::string& row, const std::string& expected) {
+    try {
+      apply_recipes(runs, test::write_temp_file("stack_runs/bad_recipes.csv",
+                                                "model,recompute,optimizer_state,source\n"
+                                                "gpt3-5b,none,fp32,launcher yaml\n" + row));
+      ADD_FAILURE() << "no error for " << row;
+    } catch (const core::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("bad_recipes.csv:3"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+    }
+  };
+  refused("nemotron-340b,none,fp16,launcher yaml\n", "optimizer_state: expected fp32 or bf16, got \"fp16\"");
+  refused("nemotron-340b,some,fp32,launcher yaml\n", "recompute: expected full, selective or none, got \"some\"");
+  refused("nemotron-340b,none,fp32,\n", "source: expected the recipe file and keys read");
+  refused(",none,fp32,launcher yaml\n", "model: expected the model name the runs use");
+  refused("gpt3-5b,none,bf16,launcher yaml\n", "model: expected one row per model, got \"gpt3-5b\"");
+  refused("nemotron-340B,none,bf16,launcher yaml\n", "model: expected a model that runs of the suite use, got \"nemotron-340B\"");
 }
 
 TEST(PublishedRuns, StackRunsRejectABadRole) {
