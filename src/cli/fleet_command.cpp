@@ -56,6 +56,7 @@ void add_run_options(CLI::App* cmd, FleetRunOptions& o) {
 
 planning::FleetRunRequest run_request(const FleetRunOptions& o) {
   planning::FleetRunRequest r;
+  r.scenario = scenario::run_spec_defaults();  // what train starts from: megatron-core, automatic micro-batch
   scenario::Scenario& s = r.scenario;
   for (const auto& f : scenario::training_fields()) {
     const CLI::Option* opt = o.options.at(f.name);
@@ -72,8 +73,6 @@ planning::FleetRunRequest run_request(const FleetRunOptions& o) {
     else f.apply(value(o.text.at(f.name)), s);
   }
   if (o.options.at("seq_len")->count() == 0) s.layout.seq_len = 4096;
-  // The flag's default, as train has it: the fastest micro-batch that fits, not 1.
-  if (o.options.at("micro_batch")->count() == 0) s.layout.micro_batch = 0;
   if (o.options.at("global_batch")->count() == 0) s.layout.global_batch = planning::default_global_batch(s.layout.seq_len);
   r.tokens = positive_number_flag("--tokens", o.tokens);
   if (!o.interval.empty()) r.interval_s = positive_number_flag("--checkpoint-interval", o.interval);

@@ -61,4 +61,7 @@ Layout make_layout(long long gpus, int tp, int pp, int cp, int vpp, long long se
   return l;
 }
 
+const char* grad_reduce_name(const FrameworkOptions& f) { return f.grad_reduce_bytes >= 4 ? "fp32" : "bf16"; }
+const char* optimizer_state_name(const FrameworkOptions& f) { return f.optimizer_state_bytes >= 12 ? "fp32" : "bf16"; }
+
 }  // namespace xpusim::training

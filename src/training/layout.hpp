@@ -40,6 +40,11 @@ struct FrameworkOptions {
   double optimizer_state_bytes = 12;
 };
 
+// The names outputs give the two precisions FrameworkOptions holds ("fp32" or "bf16": stack files
+// and flags parse no other).
+const char* grad_reduce_name(const FrameworkOptions& f);
+const char* optimizer_state_name(const FrameworkOptions& f);
+
 // The software stack's physics (data/stacks/NAME.yaml, training/stack.hpp loads it): what it fuses,
 // what its kernels cost beyond the operator model, what it costs per step and what it allocates.
 // Defaults are Megatron-Core's (data/stacks/megatron-core.yaml holds the same values, tested), the

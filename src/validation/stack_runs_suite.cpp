@@ -80,7 +80,7 @@ core::ValidationSuite stack_suite(const hardware::Catalog& catalog, const memory
                   "%.1f of %.1f GiB",
                   run.model.c_str(), run.seq_len, run.gpus, run.gpu.c_str(), run.tp, run.pp, run.vp, run.cp,
                   run.micro_batch, run.global_batch, training::recompute_name(r.layout.recompute),
-                  r.layout.framework.optimizer_state_bytes >= 12 ? "fp32" : "bf16",
+                  training::optimizer_state_name(r.layout.framework),
                   r.memory.total() / 1073741824.0, r.memory_capacity_bytes / 1073741824.0);
     c.description = r.feasible ? desc : std::string(desc) + " (does not fit: " + r.reason + ")";
     c.unit = "tokens/s/GPU";
